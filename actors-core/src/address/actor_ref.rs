@@ -1,0 +1,296 @@
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::cell::Shared;
+use crate::mailbox::signal;
+use crate::reply::Reply;
+use crate::{
+    Actor, ActorId, ActorPath, AskError, ExitReason, Recipient, SendError, SendTimeoutError,
+    TrySendError, WeakActorRef, scope,
+};
+
+/// A typed handle to an actor: send it messages, ask it questions, stop it, wait for it.
+///
+/// Cloning is cheap (two reference counts). A handle stays valid across restarts of the actor;
+/// after its final exit, sends hand their message back and asks fail with
+/// [`AskError::Stopped`].
+///
+/// Sends never allocate. Messages from one sender arrive in the order they were sent.
+pub struct ActorRef<A: Actor> {
+    pub(crate) tx: mpsc::Sender<A::Msg>,
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl<A: Actor> ActorRef<A> {
+    /// Sends a message, waiting for room in the mailbox (backpressure).
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Closed`] when the actor made its final exit or is draining;
+    /// [`SendError::WouldDeadlock`] when an actor tells itself while its own mailbox is full.
+    /// Both hand the message back.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe in the sense of tokio's `Sender::send`: if the future is dropped before it
+    /// completes, the message was not sent (and is dropped with the future).
+    pub async fn tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
+        if scope::is_current(self.shared.id) {
+            return self.tx.try_send(msg).map_err(|e| match e {
+                mpsc::error::TrySendError::Full(m) => SendError::WouldDeadlock(m),
+                mpsc::error::TrySendError::Closed(m) => SendError::Closed(m),
+            });
+        }
+        self.tx
+            .send(msg)
+            .await
+            .map_err(|mpsc::error::SendError(m)| SendError::Closed(m))
+    }
+
+    /// Sends a message if the mailbox has room right now; never waits.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] or [`TrySendError::Closed`], handing the message back.
+    pub fn try_tell(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
+        self.tx.try_send(msg).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(m) => TrySendError::Full(m),
+            mpsc::error::TrySendError::Closed(m) => TrySendError::Closed(m),
+        })
+    }
+
+    /// Sends a message, waiting at most `timeout` for room in the mailbox.
+    ///
+    /// # Errors
+    ///
+    /// [`SendTimeoutError::Timeout`] when the mailbox stayed full, or the errors of
+    /// [`tell`](Self::tell); each hands the message back.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`tell`](Self::tell).
+    pub async fn tell_timeout(
+        &self,
+        msg: A::Msg,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<A::Msg>> {
+        if scope::is_current(self.shared.id) {
+            return self.tell(msg).await.map_err(SendTimeoutError::from);
+        }
+        self.tx
+            .send_timeout(msg, timeout)
+            .await
+            .map_err(|e| match e {
+                mpsc::error::SendTimeoutError::Timeout(m) => SendTimeoutError::Timeout(m),
+                mpsc::error::SendTimeoutError::Closed(m) => SendTimeoutError::Closed(m),
+            })
+    }
+
+    /// Asks a question and waits for the answer, under the system's default ask timeout
+    /// (5 seconds unless configured otherwise).
+    ///
+    /// `make` builds the message around the [`Reply`] the handler answers through.
+    ///
+    /// # Errors
+    ///
+    /// See [`ask_timeout`](Self::ask_timeout).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actors_core::{Actor, ActorError, ActorSystem, Context, Reply};
+    /// # enum Msg { Double { n: u32, reply: Reply<u32> } }
+    /// # struct Doubler;
+    /// # impl Actor for Doubler {
+    /// #     type Msg = Msg;
+    /// #     async fn handle(&mut self, msg: Msg, _: &mut Context<Self>) -> Result<(), ActorError> {
+    /// #         let Msg::Double { n, reply } = msg;
+    /// #         let _ = reply.send(n * 2);
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let system = ActorSystem::new("app")?;
+    /// let doubler = system.spawn(Doubler)?;
+    /// let four = doubler.ask(|reply| Msg::Double { n: 2, reply }).await?;
+    /// assert_eq!(four, 4);
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn ask<T, F>(&self, make: F) -> Result<T, AskError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Reply<T>) -> A::Msg,
+    {
+        self.ask_timeout(make, self.shared.ask_timeout).await
+    }
+
+    /// Asks a question with one deadline, `timeout`, covering both the wait for room in the
+    /// mailbox and the wait for the answer. An ask never waits longer.
+    ///
+    /// # Errors
+    ///
+    /// - [`AskError::Timeout`]: no answer in time;
+    /// - [`AskError::Stopped`]: the actor was not alive, or made its final exit first;
+    /// - [`AskError::Failed`]: the handler failed while handling this message;
+    /// - [`AskError::Killed`]: the actor was killed while handling it;
+    /// - [`AskError::NoReply`]: the handler dropped the reply without answering;
+    /// - [`AskError::SelfAsk`]: an actor asked itself from its own handler.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future withdraws the question: a handler that checks
+    /// [`Reply::is_closed`] sees it, and a late answer is discarded.
+    pub async fn ask_timeout<T, F>(&self, make: F, timeout: Duration) -> Result<T, AskError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Reply<T>) -> A::Msg,
+    {
+        if scope::is_current(self.shared.id) {
+            return Err(AskError::SelfAsk);
+        }
+        let (reply, answer) = Reply::pair();
+        let msg = make(reply);
+        let Some(deadline) = Instant::now().checked_add(timeout) else {
+            // A deadline too far to represent: no timer at all.
+            self.tx.send(msg).await.map_err(|_| AskError::Stopped)?;
+            return answer.await;
+        };
+        match tokio::time::timeout_at(deadline, self.tx.send(msg)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_closed)) => return Err(AskError::Stopped),
+            Err(_elapsed) => return Err(AskError::Timeout(timeout)),
+        }
+        tokio::time::timeout_at(deadline, answer)
+            .await
+            .unwrap_or(Err(AskError::Timeout(timeout)))
+    }
+
+    /// Asks the actor to stop gracefully: it finishes the current message, runs `stopped`, and
+    /// exits with [`ExitReason::Normal`]. Travels on the control lane, so a full mailbox does
+    /// not delay it. Does nothing if the actor already stopped.
+    ///
+    /// For an actor spawned on the system, this is its final exit and the messages still queued
+    /// are reported as undelivered (queued asks fail with [`AskError::Stopped`]).
+    pub fn stop(&self) {
+        self.shared.control.raise(signal::STOP);
+    }
+
+    /// Kills the actor: the running handler's future is dropped at its next `.await` and
+    /// `stopped` does not run; the exit is [`ExitReason::Killed`]. An ask being handled fails
+    /// with [`AskError::Killed`].
+    ///
+    /// A handler that never reaches an `.await` (CPU-bound) cannot be interrupted this way; it
+    /// is killed when it returns. Work handed to `spawn_blocking` is only cancelled
+    /// cooperatively.
+    pub fn kill(&self) {
+        self.shared.control.raise(signal::KILL);
+    }
+
+    /// Drains the actor: from now on sends are refused (senders get their message back,
+    /// including those waiting for room), the queued messages are handled, then the actor
+    /// stops with [`ExitReason::Normal`].
+    pub fn drain(&self) {
+        self.shared.control.raise(signal::DRAIN);
+    }
+
+    /// Waits for the actor's final exit and returns its reason. Returns at once if it already
+    /// exited. Restarts are not exits.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe.
+    pub async fn wait(&self) -> ExitReason {
+        self.shared.wait().await
+    }
+
+    /// True until the actor's final exit.
+    pub fn is_alive(&self) -> bool {
+        self.shared.exit_reason().is_none()
+    }
+
+    /// The exit reason, once the actor has made its final exit.
+    pub fn exit_reason(&self) -> Option<ExitReason> {
+        self.shared.exit_reason().cloned()
+    }
+
+    /// The actor's path.
+    pub fn path(&self) -> &ActorPath {
+        &self.shared.path
+    }
+
+    /// The actor's id.
+    pub fn id(&self) -> ActorId {
+        self.shared.id
+    }
+
+    /// The generation of the current (or last) instance: 1 for the first, incremented by each
+    /// restart.
+    pub fn generation(&self) -> u64 {
+        self.shared.generation()
+    }
+
+    /// The mailbox's capacity.
+    pub fn capacity(&self) -> usize {
+        self.tx.max_capacity()
+    }
+
+    /// The number of messages waiting in the mailbox right now.
+    pub fn mailbox_len(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
+    /// A handle that does not keep this one's sender alive.
+    pub fn downgrade(&self) -> WeakActorRef<A> {
+        WeakActorRef::new(self)
+    }
+
+    /// A type-erased handle that accepts any `M` this actor's messages convert from.
+    pub fn recipient<M>(&self) -> Recipient<M>
+    where
+        M: Send + 'static,
+        A::Msg: From<M>,
+    {
+        Recipient::new(self.clone())
+    }
+}
+
+impl<A: Actor> Clone for ActorRef<A> {
+    fn clone(&self) -> Self {
+        Self {
+            tx: self.tx.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<A: Actor> fmt::Debug for ActorRef<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorRef")
+            .field("id", &self.shared.id)
+            .field("path", &self.shared.path)
+            .field("alive", &self.is_alive())
+            .finish()
+    }
+}
+
+impl<A: Actor> PartialEq for ActorRef<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.shared.id == other.shared.id
+    }
+}
+
+impl<A: Actor> Eq for ActorRef<A> {}
+
+impl<A: Actor> Hash for ActorRef<A> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.shared.id.hash(state);
+    }
+}

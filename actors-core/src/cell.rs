@@ -1,0 +1,456 @@
+//! The actor loop: the task that owns the mailbox and survives its instances.
+//!
+//! One Tokio task per actor runs [`Cell::run`]. It owns the receiver outside any instance's
+//! future, so failing, killing or replacing an instance never drops the mailbox; the task ends
+//! only at the actor's final exit, which closes and drains the mailbox.
+//!
+//! Every hook future (`started`, `handle`, `stopped`) is driven by [`Cell::run_hook`], which
+//! polls it inside a [`scope`](crate::scope) and `catch_unwind`, and watches the control lane
+//! whenever the hook is pending, so `kill()` drops it at its next `.await` and `drain()` closes
+//! the mailbox at once. Between messages the loop reads the control word once.
+
+use std::any::Any;
+use std::future::{Future, poll_fn};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use crate::events::EventKind;
+use crate::exit::FailedIn;
+use crate::mailbox::{Control, signal};
+use crate::scope::{self, Orphan};
+use crate::{
+    Actor, ActorError, ActorId, ActorPath, ActorRef, ActorSystem, AskError, Context, ExitReason,
+    FailureInfo, ShutdownCause,
+};
+
+/// The part of an actor every handle shares: identity, control lane, exit state.
+pub(crate) struct Shared {
+    pub(crate) id: ActorId,
+    pub(crate) path: ActorPath,
+    pub(crate) parent: Option<ActorId>,
+    pub(crate) control: Control,
+    pub(crate) ask_timeout: Duration,
+    /// The token of the parent; instance tokens are created as its children.
+    pub(crate) parent_token: CancellationToken,
+    generation: AtomicU64,
+    exit: OnceLock<ExitReason>,
+    exited: Notify,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        id: ActorId,
+        path: ActorPath,
+        parent: Option<ActorId>,
+        ask_timeout: Duration,
+        parent_token: CancellationToken,
+    ) -> Self {
+        Self {
+            id,
+            path,
+            parent,
+            control: Control::new(),
+            ask_timeout,
+            parent_token,
+            generation: AtomicU64::new(0),
+            exit: OnceLock::new(),
+            exited: Notify::new(),
+        }
+    }
+
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn exit_reason(&self) -> Option<&ExitReason> {
+        self.exit.get()
+    }
+
+    pub(crate) async fn wait(&self) -> ExitReason {
+        loop {
+            let notified = self.exited.notified();
+            let mut notified = pin!(notified);
+            notified.as_mut().enable();
+            if let Some(reason) = self.exit.get() {
+                return reason.clone();
+            }
+            notified.await;
+        }
+    }
+
+    fn set_exit(&self, reason: ExitReason) {
+        let _ = self.exit.set(reason);
+        self.exited.notify_waiters();
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("id", &self.id)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a driven hook ended other than by returning.
+enum Ending {
+    Failed(FailureInfo),
+    Killed,
+}
+
+enum Driven<T> {
+    Done(T),
+    Panicked(Box<dyn Any + Send>),
+    Killed,
+}
+
+enum Next<M> {
+    Msg(M),
+    Closed,
+    Signal,
+}
+
+/// The actor's task state, outside any instance.
+pub(crate) struct Cell<A: Actor> {
+    rx: mpsc::Receiver<A::Msg>,
+    myself: ActorRef<A>,
+    system: ActorSystem,
+    /// Replies dropped unanswered during the current hook, waiting for their error.
+    orphans: Vec<Orphan>,
+    /// Signals already acted upon (only `DRAIN` is not terminal).
+    handled: u8,
+    finished: bool,
+}
+
+impl<A: Actor> Cell<A> {
+    pub(crate) fn new(
+        rx: mpsc::Receiver<A::Msg>,
+        myself: ActorRef<A>,
+        system: ActorSystem,
+    ) -> Self {
+        Self {
+            rx,
+            myself,
+            system,
+            orphans: Vec::new(),
+            handled: 0,
+            finished: false,
+        }
+    }
+
+    fn shared(&self) -> &Shared {
+        &self.myself.shared
+    }
+
+    /// Runs the actor to its final exit. An actor spawned on the system has one instance, and
+    /// any exit of it is final.
+    pub(crate) async fn run(mut self, actor: A) {
+        let reason = self.run_instance(actor, 1).await;
+        self.finish(reason).await;
+    }
+
+    /// Runs one instance from `started` to its end, and returns why it ended.
+    async fn run_instance(&mut self, mut actor: A, generation: u64) -> ExitReason {
+        self.shared()
+            .generation
+            .store(generation, Ordering::Release);
+        let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
+
+        let mut reason = match self
+            .run_hook(actor.started(&mut ctx), FailedIn::Started, generation)
+            .await
+        {
+            Ok(()) => {
+                self.emit(EventKind::Started, generation);
+                self.message_loop(&mut actor, &mut ctx, generation).await
+            }
+            Err(Ending::Failed(info)) => ExitReason::Failed(info),
+            Err(Ending::Killed) => ExitReason::Killed,
+        };
+
+        let started =
+            !matches!(&reason, ExitReason::Failed(info) if info.hook() == FailedIn::Started);
+        if started && reason != ExitReason::Killed {
+            match self
+                .run_hook(
+                    actor.stopped(&reason, &mut ctx),
+                    FailedIn::Stopped,
+                    generation,
+                )
+                .await
+            {
+                Ok(()) => {}
+                Err(Ending::Failed(info)) => {
+                    if !reason.is_abnormal() {
+                        reason = ExitReason::Failed(info);
+                    }
+                }
+                Err(Ending::Killed) => reason = ExitReason::Killed,
+            }
+        }
+
+        let disposition = match &reason {
+            ExitReason::Failed(info) => AskError::Failed(info.clone()),
+            ExitReason::Killed => AskError::Killed,
+            _ => AskError::Stopped,
+        };
+        if let Err(info) = self.dispose(move || drop((actor, ctx)), generation, disposition) {
+            if !reason.is_abnormal() {
+                reason = ExitReason::Failed(info);
+            }
+        }
+        self.shared().control.end_instance();
+        reason
+    }
+
+    async fn message_loop(
+        &mut self,
+        actor: &mut A,
+        ctx: &mut Context<A>,
+        generation: u64,
+    ) -> ExitReason {
+        loop {
+            let bits = self.shared().control.peek() & !self.handled;
+            if bits != 0 {
+                if let Some(reason) = self.on_signals(bits) {
+                    return reason;
+                }
+            }
+            let msg = match self.next().await {
+                Next::Msg(msg) => msg,
+                Next::Closed => return ExitReason::Normal,
+                Next::Signal => continue,
+            };
+            match self
+                .run_hook(actor.handle(msg, ctx), FailedIn::Handle, generation)
+                .await
+            {
+                Ok(()) => {}
+                Err(Ending::Failed(info)) => return ExitReason::Failed(info),
+                Err(Ending::Killed) => return ExitReason::Killed,
+            }
+        }
+    }
+
+    /// Acts on newly raised signals; returns the exit reason when one ends the instance.
+    fn on_signals(&mut self, bits: u8) -> Option<ExitReason> {
+        if bits & signal::KILL != 0 {
+            return Some(ExitReason::Killed);
+        }
+        if bits & signal::SHUTDOWN_SYSTEM != 0 {
+            return Some(ExitReason::Shutdown(ShutdownCause::System));
+        }
+        if bits & signal::SHUTDOWN_CANCELLED != 0 {
+            return Some(ExitReason::Shutdown(ShutdownCause::Cancelled));
+        }
+        if bits & signal::STOP != 0 {
+            return Some(ExitReason::Normal);
+        }
+        if bits & signal::DRAIN != 0 {
+            self.start_drain();
+        }
+        None
+    }
+
+    fn start_drain(&mut self) {
+        self.handled |= signal::DRAIN;
+        self.rx.close();
+    }
+
+    /// Waits for the next message or a new signal, whichever comes first.
+    fn next(&mut self) -> impl Future<Output = Next<A::Msg>> + '_ {
+        poll_fn(move |cx| match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(msg)) => Poll::Ready(Next::Msg(msg)),
+            Poll::Ready(None) => Poll::Ready(Next::Closed),
+            Poll::Pending => {
+                let bits = self.myself.shared.control.register(cx.waker());
+                if bits & !self.handled != 0 {
+                    Poll::Ready(Next::Signal)
+                } else {
+                    Poll::Pending
+                }
+            }
+        })
+    }
+
+    /// Drives one hook future to its end: contains panics, parks dropped replies, and lets
+    /// `kill` and `drain` act while the hook is pending. Answers the replies the hook dropped.
+    async fn run_hook<F>(&mut self, fut: F, hook: FailedIn, generation: u64) -> Result<(), Ending>
+    where
+        F: Future<Output = Result<(), ActorError>>,
+    {
+        let mut slot = pin!(Some(fut));
+        let span = tracing::trace_span!("hook", %hook);
+        let driven = self.drive(slot.as_mut(), &span).await;
+        let result = match driven {
+            Driven::Done(Ok(())) => Ok(()),
+            Driven::Done(Err(err)) => Err(Ending::Failed(FailureInfo::from_error(
+                &err,
+                hook,
+                &self.shared().path,
+                self.shared().id,
+                generation,
+            ))),
+            Driven::Panicked(payload) => Err(Ending::Failed(FailureInfo::from_panic(
+                &*payload,
+                hook,
+                &self.shared().path,
+                self.shared().id,
+                generation,
+            ))),
+            Driven::Killed => Err(Ending::Killed),
+        };
+        let disposition = match &result {
+            Ok(()) => AskError::NoReply,
+            Err(Ending::Failed(info)) => {
+                self.emit(EventKind::Failed(info.clone()), generation);
+                AskError::Failed(info.clone())
+            }
+            Err(Ending::Killed) => AskError::Killed,
+        };
+        if result.is_err() {
+            // Drop the unfinished future here, inside a scope, so the replies it holds learn why.
+            let _ = self.dispose(|| slot.set(None), generation, disposition);
+        } else if !self.orphans.is_empty() {
+            self.resolve_orphans(&disposition);
+        }
+        result
+    }
+
+    fn drive<'a, F>(
+        &'a mut self,
+        mut fut: Pin<&'a mut Option<F>>,
+        span: &'a tracing::Span,
+    ) -> impl Future<Output = Driven<F::Output>> + 'a
+    where
+        F: Future,
+    {
+        poll_fn(move |cx: &mut TaskContext<'_>| {
+            let polled = {
+                let _span = span.enter();
+                let entered = scope::enter(self.shared().id);
+                let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
+                    Some(fut) => fut.poll(cx),
+                    None => Poll::Pending,
+                }));
+                entered.exit(&mut self.orphans);
+                polled
+            };
+            match polled {
+                Ok(Poll::Ready(output)) => return Poll::Ready(Driven::Done(output)),
+                Err(payload) => return Poll::Ready(Driven::Panicked(payload)),
+                Ok(Poll::Pending) => {}
+            }
+            let bits = self.myself.shared.control.register(cx.waker()) & !self.handled;
+            if bits & signal::KILL != 0 {
+                return Poll::Ready(Driven::Killed);
+            }
+            if bits & signal::DRAIN != 0 {
+                self.start_drain();
+            }
+            Poll::Pending
+        })
+    }
+
+    /// Runs `drop_it` inside a scope with panics contained, then answers the replies it dropped
+    /// with `disposition`. A panic is reported as a failure in `Drop`.
+    fn dispose(
+        &mut self,
+        drop_it: impl FnOnce(),
+        generation: u64,
+        disposition: AskError,
+    ) -> Result<(), FailureInfo> {
+        let entered = scope::enter(self.shared().id);
+        let outcome = catch_unwind(AssertUnwindSafe(drop_it));
+        entered.exit(&mut self.orphans);
+        self.resolve_orphans(&disposition);
+        outcome.map_err(|payload| {
+            let info = FailureInfo::from_panic(
+                &*payload,
+                FailedIn::Drop,
+                &self.shared().path,
+                self.shared().id,
+                generation,
+            );
+            self.emit(EventKind::Failed(info.clone()), generation);
+            info
+        })
+    }
+
+    fn resolve_orphans(&mut self, error: &AskError) {
+        for orphan in self.orphans.drain(..) {
+            orphan.resolve(error.clone());
+        }
+    }
+
+    fn emit(&self, kind: EventKind, generation: u64) {
+        let shared = self.shared();
+        self.system
+            .collector()
+            .emit(kind, &shared.path, shared.id, generation, shared.parent);
+    }
+
+    /// Drops one undeliverable message; returns 1 if it was a tell (no reply inside it).
+    fn discard(&mut self, msg: A::Msg) -> usize {
+        let entered = scope::enter(self.shared().id);
+        let before = self.orphans.len();
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(msg)));
+        entered.exit(&mut self.orphans);
+        let asks = self.orphans.len() - before;
+        self.resolve_orphans(&AskError::Stopped);
+        usize::from(asks == 0)
+    }
+
+    /// The final exit: close the mailbox, hand back or count what is queued, report, and
+    /// release waiters.
+    async fn finish(&mut self, reason: ExitReason) {
+        self.rx.close();
+        let mut undelivered = 0;
+        while let Some(msg) = self.rx.recv().await {
+            undelivered += self.discard(msg);
+        }
+        self.complete(reason, undelivered);
+    }
+
+    fn complete(&mut self, reason: ExitReason, undelivered: usize) {
+        self.finished = true;
+        let generation = self.shared().generation();
+        if undelivered > 0 {
+            self.emit(EventKind::Undelivered(undelivered), generation);
+        }
+        self.emit(EventKind::Stopped(reason.clone()), generation);
+        self.system.remove_child(self.shared().id);
+        self.shared().set_exit(reason);
+    }
+}
+
+impl<A: Actor> Drop for Cell<A> {
+    /// The task was dropped before its final exit (the runtime shut down, or the task was
+    /// aborted): do the final exit's bookkeeping synchronously, so no waiter hangs and no
+    /// queued message vanishes unreported.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.shared().control.end_instance();
+        self.rx.close();
+        let mut undelivered = 0;
+        while let Ok(msg) = self.rx.try_recv() {
+            undelivered += self.discard(msg);
+        }
+        let reason = if self.shared().control.peek() & signal::SHUTDOWN != 0 {
+            ExitReason::Shutdown(ShutdownCause::System)
+        } else {
+            ExitReason::Killed
+        };
+        self.complete(reason, undelivered);
+    }
+}

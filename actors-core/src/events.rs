@@ -1,0 +1,254 @@
+//! Identity of actors ([`ActorId`], [`ActorPath`]) and the system's event collector.
+//!
+//! Every lifecycle event of every actor of a system goes through one collector. It is read
+//! through [`ActorSystem::events`](crate::ActorSystem::events), a subscription backed by a
+//! bounded ring: a slow reader is told how many events it missed, and the system never waits for
+//! it. The same events are emitted as `tracing` events (target `actors::events`): failures at
+//! `WARN`, the rest at `DEBUG`. Nothing here runs per message.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+use crate::exit::{ExitReason, FailureInfo};
+
+/// A process-wide unique actor identity. Restarts keep it; a new actor gets a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActorId(u64);
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl ActorId {
+    pub(crate) fn next() -> Self {
+        Self(NEXT_ID.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number (unique in this process, increasing in creation order).
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ActorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Where an actor sits in its system's tree, such as `/app/pool/worker-3`.
+///
+/// The first segment is the system's name. Paths are for people and logs; the [`ActorId`] is
+/// the identity (two actors that lived one after the other may share a path).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActorPath(Arc<str>);
+
+impl ActorPath {
+    pub(crate) fn root(system: &str) -> Self {
+        Self(format!("/{system}").into())
+    }
+
+    pub(crate) fn child(&self, name: &str) -> Self {
+        Self(format!("{}/{name}", self.0).into())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_string(path: String) -> Self {
+        Self(path.into())
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The last segment: the actor's own name.
+    pub fn name(&self) -> &str {
+        self.0.rsplit('/').next().unwrap_or_default()
+    }
+
+    /// The path of the parent, or `None` for a system's root.
+    pub fn parent(&self) -> Option<ActorPath> {
+        let cut = self.0.rfind('/')?;
+        (cut > 0).then(|| Self(self.0[..cut].into()))
+    }
+
+    /// The segments, system name first.
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/').skip(1)
+    }
+}
+
+impl fmt::Display for ActorPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ActorPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+/// One lifecycle event of one actor.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Event {
+    /// What happened.
+    pub kind: EventKind,
+    /// The actor's path.
+    pub path: ActorPath,
+    /// The actor's id.
+    pub id: ActorId,
+    /// The instance generation the event concerns (1 for the first instance).
+    pub generation: u64,
+    /// The id of the actor's parent (the system root for actors spawned on the system).
+    pub parent: Option<ActorId>,
+    /// When it happened, on tokio's clock (so paused-clock tests see exact times).
+    pub at: Instant,
+}
+
+/// What an [`Event`] reports.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// An instance finished `started` and is handling messages.
+    Started,
+    /// An instance failed: a hook returned an error or panicked.
+    Failed(FailureInfo),
+    /// Messages told to the actor were never handled because it made its final exit. Asks queued
+    /// at that moment are not counted here: each asker got [`AskError::Stopped`](crate::AskError).
+    Undelivered(usize),
+    /// The actor had to be aborted because it did not stop within its shutdown deadline.
+    ShutdownTimedOut,
+    /// The actor made its final exit, for this reason. Its mailbox is closed.
+    Stopped(ExitReason),
+}
+
+impl EventKind {
+    fn is_failure(&self) -> bool {
+        matches!(self, Self::Failed(_) | Self::ShutdownTimedOut)
+            || matches!(self, Self::Stopped(reason) if reason.is_abnormal())
+    }
+}
+
+/// A subscription to a system's events, from [`ActorSystem::events`](crate::ActorSystem::events).
+///
+/// It sees the events emitted after it was created. It holds a bounded buffer; a reader that
+/// falls behind is told how many events it missed and continues with the oldest one kept.
+#[derive(Debug)]
+pub struct Events {
+    rx: broadcast::Receiver<Event>,
+}
+
+/// What a subscription returns instead of an event.
+#[derive(thiserror::Error, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventsError {
+    /// The reader fell behind and this many events were overwritten before it read them.
+    #[error("the subscriber missed {0} events")]
+    Lagged(u64),
+    /// The system is gone and every buffered event has been read.
+    #[error("the actor system is gone")]
+    Closed,
+}
+
+impl Events {
+    /// Waits for the next event.
+    ///
+    /// # Errors
+    ///
+    /// [`EventsError::Lagged`] once after the reader fell behind (the next call returns the
+    /// oldest event still kept), [`EventsError::Closed`] when the system is dropped.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropping the future loses no event.
+    pub async fn recv(&mut self) -> Result<Event, EventsError> {
+        self.rx.recv().await.map_err(|e| match e {
+            broadcast::error::RecvError::Lagged(n) => EventsError::Lagged(n),
+            broadcast::error::RecvError::Closed => EventsError::Closed,
+        })
+    }
+
+    /// Returns the next event if one is buffered, without waiting.
+    ///
+    /// # Errors
+    ///
+    /// As [`recv`](Self::recv); `Ok(None)` when no event is buffered.
+    pub fn try_recv(&mut self) -> Result<Option<Event>, EventsError> {
+        match self.rx.try_recv() {
+            Ok(event) => Ok(Some(event)),
+            Err(broadcast::error::TryRecvError::Empty) => Ok(None),
+            Err(broadcast::error::TryRecvError::Lagged(n)) => Err(EventsError::Lagged(n)),
+            Err(broadcast::error::TryRecvError::Closed) => Err(EventsError::Closed),
+        }
+    }
+}
+
+/// The system's collector: fans events out to subscribers and to `tracing`.
+#[derive(Debug)]
+pub(crate) struct Collector {
+    tx: broadcast::Sender<Event>,
+}
+
+impl Collector {
+    pub(crate) fn new(capacity: usize) -> Self {
+        let (tx, _) = broadcast::channel(capacity);
+        Self { tx }
+    }
+
+    pub(crate) fn subscribe(&self) -> Events {
+        Events {
+            rx: self.tx.subscribe(),
+        }
+    }
+
+    pub(crate) fn emit(
+        &self,
+        kind: EventKind,
+        path: &ActorPath,
+        id: ActorId,
+        generation: u64,
+        parent: Option<ActorId>,
+    ) {
+        if kind.is_failure() {
+            tracing::warn!(target: "actors::events", %path, %id, generation, event = ?kind);
+        } else {
+            tracing::debug!(target: "actors::events", %path, %id, generation, event = ?kind);
+        }
+        if self.tx.receiver_count() == 0 {
+            return;
+        }
+        // A send only fails when there is no subscriber; the ring never blocks.
+        let _ = self.tx.send(Event {
+            kind,
+            path: path.clone(),
+            id,
+            generation,
+            parent,
+            at: Instant::now(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parts() {
+        let root = ActorPath::root("app");
+        let child = root.child("pool").child("worker-3");
+        assert_eq!(child.as_str(), "/app/pool/worker-3");
+        assert_eq!(child.name(), "worker-3");
+        assert_eq!(child.parent().unwrap().as_str(), "/app/pool");
+        assert_eq!(root.parent(), None);
+        assert_eq!(
+            child.segments().collect::<Vec<_>>(),
+            ["app", "pool", "worker-3"]
+        );
+    }
+}

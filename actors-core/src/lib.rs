@@ -1,0 +1,33 @@
+//! The runtime of `actors`: actors as Tokio tasks with bounded mailboxes, typed handles,
+//! contained failures and one event collector per system.
+//!
+//! Most users depend on the `actors` facade crate, which re-exports everything here. See its
+//! documentation and the repository's `ARCHITECTURE.md` for the design.
+
+mod actor;
+mod address;
+mod cell;
+mod context;
+mod error;
+mod events;
+mod exit;
+mod mailbox;
+mod reply;
+mod scope;
+mod system;
+
+pub use actor::Actor;
+pub use address::{ActorRef, Recipient, WeakActorRef};
+pub use context::Context;
+pub use error::{
+    ActorError, AskError, SendError, SendTimeoutError, ShutdownError, SpawnError, SystemError,
+    TrySendError,
+};
+pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError};
+pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
+pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
+pub use reply::Reply;
+pub use system::{
+    ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_SHUTDOWN_TIMEOUT,
+    SpawnBuilder, SystemBuilder,
+};

@@ -1,0 +1,192 @@
+//! [`Reply<T>`]: the typed reply port carried inside an ask message.
+//!
+//! An ask builds its message around a `Reply<T>`; the handler answers through it. The reply is
+//! one pointer wide, so an ask variant costs the message enum one word. Whatever else travels
+//! with the reply lives behind that pointer.
+//!
+//! A reply that is dropped unanswered still answers: with the reason it was dropped for
+//! ([`AskError::Failed`], [`Killed`](AskError::Killed), [`Stopped`](AskError::Stopped) or
+//! [`NoReply`](AskError::NoReply)). An ask therefore never waits for an answer that cannot come.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use crate::AskError;
+use crate::scope::{self, Orphan, Resolve};
+
+/// The port a handler answers an ask through.
+///
+/// Created by [`ActorRef::ask`](crate::ActorRef::ask) and carried inside the message. Answer
+/// with [`send`](Reply::send); dropping it unanswered gives the asker an error that says why.
+///
+/// # Examples
+///
+/// ```
+/// use actors_core::{Actor, ActorError, Context, Reply};
+///
+/// enum CounterMsg {
+///     Add(u64),
+///     Get { reply: Reply<u64> },
+/// }
+///
+/// struct Counter(u64);
+///
+/// impl Actor for Counter {
+///     type Msg = CounterMsg;
+///
+///     async fn handle(&mut self, msg: CounterMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+///         match msg {
+///             CounterMsg::Add(n) => self.0 += n,
+///             CounterMsg::Get { reply } => {
+///                 let _ = reply.send(self.0);
+///             }
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+#[must_use = "dropping a Reply answers the asker with an error"]
+pub struct Reply<T: Send + 'static> {
+    slot: Option<Arc<Slot<T>>>,
+}
+
+struct Slot<T> {
+    state: Mutex<State<T>>,
+}
+
+struct State<T> {
+    value: Option<Result<T, AskError>>,
+    waker: Option<Waker>,
+    answered: bool,
+    asker_gone: bool,
+}
+
+impl<T> Slot<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        // No user code runs under this lock, so poisoning cannot leave it inconsistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores the answer unless one was given or the asker is gone; hands it back then.
+    fn answer(&self, value: Result<T, AskError>) -> Result<(), Result<T, AskError>> {
+        let waker = {
+            let mut state = self.lock();
+            if state.answered || state.asker_gone {
+                return Err(value);
+            }
+            state.answered = true;
+            state.value = Some(value);
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        Ok(())
+    }
+}
+
+impl<T: Send> Resolve for Slot<T> {
+    fn resolve(&self, error: AskError) {
+        let _ = self.answer(Err(error));
+    }
+}
+
+impl<T: Send + 'static> Reply<T> {
+    pub(crate) fn pair() -> (Self, ReplyReceiver<T>) {
+        let slot = Arc::new(Slot {
+            state: Mutex::new(State {
+                value: None,
+                waker: None,
+                answered: false,
+                asker_gone: false,
+            }),
+        });
+        (
+            Self {
+                slot: Some(slot.clone()),
+            },
+            ReplyReceiver { slot },
+        )
+    }
+
+    /// Answers the ask.
+    ///
+    /// # Errors
+    ///
+    /// Hands the value back when the asker is no longer waiting (it timed out or was dropped).
+    pub fn send(mut self, value: T) -> Result<(), T> {
+        let slot = self
+            .slot
+            .take()
+            .expect("a Reply holds its slot until answered or dropped");
+        slot.answer(Ok(value)).map_err(|rejected| match rejected {
+            Ok(value) => value,
+            Err(_) => unreachable!("an answer given as Ok comes back as Ok"),
+        })
+    }
+
+    /// True when the asker stopped waiting (timed out or dropped its future), so the work of
+    /// answering can be skipped.
+    pub fn is_closed(&self) -> bool {
+        self.slot.as_ref().is_none_or(|slot| slot.lock().asker_gone)
+    }
+}
+
+impl<T: Send + 'static> Drop for Reply<T> {
+    fn drop(&mut self) {
+        let Some(slot) = self.slot.take() else { return };
+        if slot.lock().asker_gone {
+            return;
+        }
+        if let Err(orphan) = scope::park(Orphan::new(slot)) {
+            orphan.resolve(AskError::NoReply);
+        }
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for Reply<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reply")
+            .field("answered", &self.slot.is_none())
+            .finish()
+    }
+}
+
+/// The asker's half: resolves to the answer or to the error that says why none came.
+pub(crate) struct ReplyReceiver<T> {
+    slot: Arc<Slot<T>>,
+}
+
+impl<T> Future for ReplyReceiver<T> {
+    type Output = Result<T, AskError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut state = self.slot.lock();
+        if let Some(value) = state.value.take() {
+            return Poll::Ready(value);
+        }
+        if state.answered {
+            // Already taken by an earlier poll; a finished future is not polled again.
+            return Poll::Ready(Err(AskError::NoReply));
+        }
+        match &mut state.waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            slot => *slot = Some(cx.waker().clone()),
+        }
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for ReplyReceiver<T> {
+    fn drop(&mut self) {
+        let value = {
+            let mut state = self.slot.lock();
+            state.asker_gone = true;
+            state.value.take()
+        };
+        drop(value);
+    }
+}

@@ -1,0 +1,477 @@
+//! [`ActorSystem`]: the root of the tree, the event collector, the task tracker and the root
+//! cancellation token.
+
+use std::cmp::Reverse;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use tokio::sync::{Notify, mpsc};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::Instrument;
+
+use crate::cell::{Cell, Shared};
+use crate::events::{Collector, EventKind, Events};
+use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
+use crate::{Actor, ActorId, ActorPath, ActorRef, ShutdownError, SpawnError, SystemError};
+
+/// The default deadline of [`ActorRef::ask`], as `gen_server:call`'s.
+pub const DEFAULT_ASK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a shutdown waits for each actor to stop before aborting it, unless configured.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many events a slow subscriber may fall behind before it is told it missed some.
+pub const DEFAULT_EVENT_CAPACITY: usize = 1024;
+
+const RUNNING: u8 = 0;
+const STOPPING: u8 = 1;
+const STOPPED: u8 = 2;
+
+/// A tree of actors with one root, one event collector and one cancellation token.
+///
+/// Cloning is cheap and every clone is the same system. Actors spawned on it with
+/// [`spawn`](ActorSystem::spawn) are Temporary children of the root: any exit of theirs is
+/// final. [`shutdown`](ActorSystem::shutdown) stops them in reverse spawn order and returns
+/// once no task of the system is left.
+///
+/// Dropping every handle does not stop the actors; shut the system down.
+#[derive(Clone)]
+pub struct ActorSystem {
+    inner: Arc<SystemInner>,
+}
+
+struct SystemInner {
+    name: String,
+    root_path: ActorPath,
+    root_id: ActorId,
+    collector: Collector,
+    tracker: TaskTracker,
+    token: CancellationToken,
+    children: DashMap<ActorId, Arc<Shared>>,
+    state: AtomicU8,
+    stopped: Notify,
+    ask_timeout: Duration,
+    shutdown_timeout: Duration,
+}
+
+/// Configures and builds an [`ActorSystem`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use actors_core::ActorSystem;
+///
+/// let system = ActorSystem::builder("app")
+///     .ask_timeout(Duration::from_secs(1))
+///     .build()?;
+/// assert_eq!(system.name(), "app");
+/// # Ok::<(), actors_core::SystemError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SystemBuilder {
+    name: String,
+    ask_timeout: Duration,
+    shutdown_timeout: Duration,
+    event_capacity: usize,
+}
+
+impl SystemBuilder {
+    /// The default deadline of every [`ActorRef::ask`] (5 s unless set).
+    pub fn ask_timeout(mut self, timeout: Duration) -> Self {
+        self.ask_timeout = timeout;
+        self
+    }
+
+    /// How long [`ActorSystem::shutdown`] waits for each actor before aborting it (5 s unless
+    /// set).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// How many events a subscriber may fall behind before it misses some (1,024 unless set).
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity;
+        self
+    }
+
+    /// Builds the system. No runtime is needed until the first spawn.
+    ///
+    /// # Errors
+    ///
+    /// [`SystemError`] for an empty name or one containing `/`, and for zero timeouts or
+    /// capacity.
+    pub fn build(self) -> Result<ActorSystem, SystemError> {
+        if !valid_name(&self.name) {
+            return Err(SystemError::InvalidName(self.name));
+        }
+        if self.ask_timeout.is_zero() {
+            return Err(SystemError::ZeroAskTimeout);
+        }
+        if self.shutdown_timeout.is_zero() {
+            return Err(SystemError::ZeroShutdownTimeout);
+        }
+        if self.event_capacity == 0 {
+            return Err(SystemError::ZeroEventCapacity);
+        }
+        Ok(ActorSystem {
+            inner: Arc::new(SystemInner {
+                root_path: ActorPath::root(&self.name),
+                name: self.name,
+                root_id: ActorId::next(),
+                collector: Collector::new(self.event_capacity),
+                tracker: TaskTracker::new(),
+                token: CancellationToken::new(),
+                children: DashMap::new(),
+                state: AtomicU8::new(RUNNING),
+                stopped: Notify::new(),
+                ask_timeout: self.ask_timeout,
+                shutdown_timeout: self.shutdown_timeout,
+            }),
+        })
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains('/')
+}
+
+/// Spawns one actor on a system with a name and a mailbox capacity; from
+/// [`ActorSystem::spawn_builder`].
+#[must_use = "a builder does nothing until `spawn` is called"]
+pub struct SpawnBuilder<'a, A: Actor> {
+    system: &'a ActorSystem,
+    actor: A,
+    name: Option<String>,
+    capacity: usize,
+}
+
+impl<A: Actor> SpawnBuilder<'_, A> {
+    /// The actor's name: the last segment of its path. Defaults to its type's name and id.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The mailbox capacity (default [`DEFAULT_MAILBOX_CAPACITY`]); at least 1.
+    pub fn mailbox(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Spawns the actor on the current Tokio runtime. It runs `started`, then handles
+    /// messages; messages sent before `started` finishes wait in the mailbox.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError`] for a zero or too large capacity, an invalid name, a system that is shut
+    /// down, or no Tokio runtime on this thread.
+    pub fn spawn(self) -> Result<ActorRef<A>, SpawnError> {
+        self.system
+            .spawn_inner(self.actor, self.name, self.capacity)
+    }
+}
+
+impl<A: Actor> fmt::Debug for SpawnBuilder<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpawnBuilder")
+            .field("name", &self.name)
+            .field("capacity", &self.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ActorSystem {
+    /// A system with the default settings.
+    ///
+    /// # Errors
+    ///
+    /// [`SystemError::InvalidName`] for an empty name or one containing `/`.
+    pub fn new(name: impl Into<String>) -> Result<Self, SystemError> {
+        Self::builder(name).build()
+    }
+
+    /// A builder for a system with custom settings.
+    pub fn builder(name: impl Into<String>) -> SystemBuilder {
+        SystemBuilder {
+            name: name.into(),
+            ask_timeout: DEFAULT_ASK_TIMEOUT,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            event_capacity: DEFAULT_EVENT_CAPACITY,
+        }
+    }
+
+    /// The system's name: the first segment of every path in it.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The root's path, `/name`.
+    pub fn path(&self) -> &ActorPath {
+        &self.inner.root_path
+    }
+
+    /// Subscribes to every lifecycle event emitted from now on.
+    pub fn events(&self) -> Events {
+        self.inner.collector.subscribe()
+    }
+
+    /// Spawns an actor with the default name and mailbox capacity.
+    ///
+    /// # Errors
+    ///
+    /// As [`SpawnBuilder::spawn`].
+    pub fn spawn<A: Actor>(&self, actor: A) -> Result<ActorRef<A>, SpawnError> {
+        self.spawn_inner(actor, None, DEFAULT_MAILBOX_CAPACITY)
+    }
+
+    /// A builder to spawn an actor with a name or a mailbox capacity.
+    pub fn spawn_builder<A: Actor>(&self, actor: A) -> SpawnBuilder<'_, A> {
+        SpawnBuilder {
+            system: self,
+            actor,
+            name: None,
+            capacity: DEFAULT_MAILBOX_CAPACITY,
+        }
+    }
+
+    /// A child of the system's root cancellation token: cancelled when the system shuts down.
+    /// Cancelling it does not affect the system.
+    pub fn token(&self) -> CancellationToken {
+        self.inner.token.child_token()
+    }
+
+    /// True until a shutdown begins.
+    pub fn is_running(&self) -> bool {
+        self.inner.state.load(Ordering::Acquire) == RUNNING
+    }
+
+    /// The number of live actors spawned directly on the system.
+    pub fn actor_count(&self) -> usize {
+        self.inner.children.len()
+    }
+
+    /// The number of library tasks still alive (one per live actor).
+    pub fn task_count(&self) -> usize {
+        self.inner.tracker.len()
+    }
+
+    /// Shuts the system down gracefully: stops its actors one at a time in reverse spawn order,
+    /// each with [`ExitReason::Shutdown`](crate::ExitReason::Shutdown) and under the per-actor
+    /// shutdown timeout (5 s unless configured), after which it is aborted and a
+    /// [`EventKind::ShutdownTimedOut`] is reported. Returns when no task of the system is left.
+    ///
+    /// An actor that never yields (a CPU-bound loop) cannot be aborted, and this then waits for
+    /// it; [`shutdown_timeout`](Self::shutdown_timeout) bounds the total wait.
+    ///
+    /// # Errors
+    ///
+    /// [`ShutdownError::AlreadyStopped`] if a shutdown had already begun (this call waits for it
+    /// to finish first).
+    pub async fn shutdown(&self) -> Result<(), ShutdownError> {
+        self.shutdown_inner(None).await
+    }
+
+    /// As [`shutdown`](Self::shutdown), with one deadline for the whole shutdown. At the
+    /// deadline every remaining actor is aborted.
+    ///
+    /// # Errors
+    ///
+    /// [`ShutdownError::TimedOut`] naming the actors that had not stopped by the deadline;
+    /// [`ShutdownError::AlreadyStopped`] as for `shutdown`.
+    pub async fn shutdown_timeout(&self, timeout: Duration) -> Result<(), ShutdownError> {
+        let deadline = Instant::now().checked_add(timeout);
+        self.shutdown_inner(Some(deadline.unwrap_or_else(far_future)))
+            .await
+    }
+
+    async fn shutdown_inner(&self, deadline: Option<Instant>) -> Result<(), ShutdownError> {
+        let inner = &self.inner;
+        if inner
+            .state
+            .compare_exchange(RUNNING, STOPPING, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            self.wait_stopped().await;
+            return Err(ShutdownError::AlreadyStopped);
+        }
+        let completed = self.stop_children(deadline).await;
+        inner.token.cancel();
+        inner.tracker.close();
+        let mut late = Vec::new();
+        match deadline {
+            Some(deadline)
+                if !completed
+                    || tokio::time::timeout_at(deadline, inner.tracker.wait())
+                        .await
+                        .is_err() =>
+            {
+                let mut remaining: Vec<Arc<Shared>> =
+                    inner.children.iter().map(|e| e.value().clone()).collect();
+                remaining.sort_by_key(|s| Reverse(s.id));
+                for child in remaining {
+                    child.control.raise(signal::KILL);
+                    self.collector().emit(
+                        EventKind::ShutdownTimedOut,
+                        &child.path,
+                        child.id,
+                        child.generation(),
+                        child.parent,
+                    );
+                    late.push(child.path.clone());
+                }
+            }
+            Some(_) => {}
+            None => inner.tracker.wait().await,
+        }
+        inner.state.store(STOPPED, Ordering::SeqCst);
+        inner.stopped.notify_waiters();
+        if late.is_empty() {
+            Ok(())
+        } else {
+            Err(ShutdownError::TimedOut { actors: late })
+        }
+    }
+
+    /// Stops the root's children one by one, newest first. Returns false if `deadline` passed.
+    async fn stop_children(&self, deadline: Option<Instant>) -> bool {
+        let inner = &self.inner;
+        loop {
+            let mut batch: Vec<Arc<Shared>> =
+                inner.children.iter().map(|e| e.value().clone()).collect();
+            if batch.is_empty() {
+                return true;
+            }
+            batch.sort_by_key(|s| Reverse(s.id));
+            for child in batch {
+                child.control.raise(signal::SHUTDOWN_SYSTEM);
+                let own = Instant::now()
+                    .checked_add(inner.shutdown_timeout)
+                    .unwrap_or_else(far_future);
+                let child_deadline = deadline.map_or(own, |d| d.min(own));
+                if tokio::time::timeout_at(child_deadline, child.wait())
+                    .await
+                    .is_ok()
+                {
+                    continue;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return false;
+                }
+                self.collector().emit(
+                    EventKind::ShutdownTimedOut,
+                    &child.path,
+                    child.id,
+                    child.generation(),
+                    child.parent,
+                );
+                child.control.raise(signal::KILL);
+                match deadline {
+                    None => {
+                        child.wait().await;
+                    }
+                    Some(d) => {
+                        if tokio::time::timeout_at(d, child.wait()).await.is_err() {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn wait_stopped(&self) {
+        loop {
+            let notified = self.inner.stopped.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.inner.state.load(Ordering::SeqCst) == STOPPED {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    fn spawn_inner<A: Actor>(
+        &self,
+        actor: A,
+        name: Option<String>,
+        capacity: usize,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        let capacity = mailbox::validate_capacity(capacity)?;
+        if let Some(name) = &name {
+            if !valid_name(name) {
+                return Err(SpawnError::InvalidName(name.clone()));
+            }
+        }
+        if !self.is_running() {
+            return Err(SpawnError::SystemStopped);
+        }
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NoRuntime)?;
+        let inner = &self.inner;
+        let id = ActorId::next();
+        let path = match name {
+            Some(name) => inner.root_path.child(&name),
+            None => inner
+                .root_path
+                .child(&format!("{}-{}", short_type_name::<A>(), id.as_u64())),
+        };
+        let (tx, rx) = mpsc::channel(capacity);
+        let shared = Arc::new(Shared::new(
+            id,
+            path,
+            Some(inner.root_id),
+            inner.ask_timeout,
+            inner.token.clone(),
+        ));
+        // Registered before the check, so a shutdown that begins concurrently either makes
+        // this spawn fail or sees the child.
+        inner.children.insert(id, shared.clone());
+        if !self.is_running() {
+            inner.children.remove(&id);
+            return Err(SpawnError::SystemStopped);
+        }
+        let actor_ref = ActorRef { tx, shared };
+        let span = tracing::info_span!("actor", path = %actor_ref.shared.path);
+        let cell = Cell::new(rx, actor_ref.clone(), self.clone());
+        inner
+            .tracker
+            .spawn_on(cell.run(actor).instrument(span), &runtime);
+        Ok(actor_ref)
+    }
+
+    pub(crate) fn collector(&self) -> &Collector {
+        &self.inner.collector
+    }
+
+    pub(crate) fn remove_child(&self, id: ActorId) {
+        self.inner.children.remove(&id);
+    }
+}
+
+fn far_future() -> Instant {
+    // About 30 years, as tokio's own `far_future`.
+    Instant::now() + Duration::from_secs(86400 * 365 * 30)
+}
+
+fn short_type_name<A>() -> &'static str {
+    let full = std::any::type_name::<A>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+impl fmt::Debug for ActorSystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActorSystem")
+            .field("name", &self.inner.name)
+            .field("actors", &self.inner.children.len())
+            .field("running", &self.is_running())
+            .finish()
+    }
+}

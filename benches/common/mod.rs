@@ -1,0 +1,59 @@
+//! Shared pieces of the benches: the runtime every workload runs on, and the two actors.
+
+#![allow(dead_code, unreachable_pub)]
+
+use actors::prelude::*;
+use tokio::runtime::Runtime;
+
+/// The multi-thread runtime with 2 workers that DESIGN.md's table is measured on.
+pub fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// A 16-byte message: a counter increment, or the final ask that returns the count.
+pub enum CountMsg {
+    Inc(u64),
+    Done { reply: Reply<u64> },
+}
+
+/// The raw baseline's message: the same shape with a tokio oneshot.
+pub enum RawCountMsg {
+    Inc(u64),
+    Done(tokio::sync::oneshot::Sender<u64>),
+}
+
+/// Counts what it receives.
+pub struct Counter {
+    pub total: u64,
+}
+
+impl Actor for Counter {
+    type Msg = CountMsg;
+
+    async fn handle(&mut self, msg: CountMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            CountMsg::Inc(n) => self.total += n,
+            CountMsg::Done { reply } => {
+                let _ = reply.send(self.total);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The raw baseline of `Counter`: a task draining an mpsc channel.
+pub async fn raw_counter(mut rx: tokio::sync::mpsc::Receiver<RawCountMsg>) {
+    let mut total = 0u64;
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            RawCountMsg::Inc(n) => total += n,
+            RawCountMsg::Done(tx) => {
+                let _ = tx.send(total);
+            }
+        }
+    }
+}
