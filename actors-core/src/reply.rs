@@ -190,3 +190,36 @@ impl<T> Drop for ReplyReceiver<T> {
         drop(value);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reply_is_one_pointer_wide() {
+        assert_eq!(size_of::<Reply<u64>>(), size_of::<usize>());
+    }
+
+    #[tokio::test]
+    async fn an_answer_reaches_the_asker() {
+        let (reply, answer) = Reply::pair();
+        assert!(!reply.is_closed());
+        reply.send(7u32).unwrap();
+        assert_eq!(answer.await.unwrap(), 7);
+    }
+
+    #[test]
+    fn a_withdrawn_ask_is_visible_and_the_answer_comes_back() {
+        let (reply, answer) = Reply::<String>::pair();
+        drop(answer);
+        assert!(reply.is_closed());
+        assert_eq!(reply.send("late".into()).unwrap_err(), "late");
+    }
+
+    #[tokio::test]
+    async fn a_reply_dropped_outside_any_actor_answers_no_reply() {
+        let (reply, answer) = Reply::<u8>::pair();
+        drop(reply);
+        assert!(matches!(answer.await, Err(AskError::NoReply)));
+    }
+}
