@@ -1,7 +1,8 @@
-//! Workload B: one ask round trip (request in, answer out), beside a raw tokio mpsc carrying a
-//! oneshot sender, in the same run. Criterion's median of per-sample means stands for the p50.
+//! Workload B: ask round trips, one after another from a task on a worker, beside a raw tokio
+//! mpsc carrying a oneshot sender, in the same run. Criterion's median of the per-sample means
+//! stands for the p50.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -20,18 +21,35 @@ fn ask(c: &mut Criterion) {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     rt.spawn(raw_counter(rx));
     group.bench_function("raw", |b| {
-        b.to_async(&rt).iter(|| async {
-            let (done, got) = tokio::sync::oneshot::channel();
-            tx.send(RawCountMsg::Done(done)).await.unwrap();
-            got.await.unwrap()
+        b.iter_custom(|iters| {
+            let tx = tx.clone();
+            common::on_worker(&rt, async move {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let (done, got) = tokio::sync::oneshot::channel();
+                    tx.send(RawCountMsg::Done(done)).await.unwrap();
+                    std::hint::black_box(got.await.unwrap());
+                }
+                start.elapsed()
+            })
         });
     });
 
     let system = actors::ActorSystem::new("bench").unwrap();
     let counter = rt.block_on(async { system.spawn(Counter { total: 0 }).unwrap() });
     group.bench_function("actors", |b| {
-        b.to_async(&rt)
-            .iter(|| async { counter.ask(|reply| CountMsg::Done { reply }).await.unwrap() });
+        b.iter_custom(|iters| {
+            let counter = counter.clone();
+            common::on_worker(&rt, async move {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    std::hint::black_box(
+                        counter.ask(|reply| CountMsg::Done { reply }).await.unwrap(),
+                    );
+                }
+                start.elapsed()
+            })
+        });
     });
     group.finish();
     rt.block_on(async { system.shutdown().await.unwrap() });

@@ -23,7 +23,7 @@ fn fan_in(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     group.bench_function("raw", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
+            common::on_worker(&rt, async move {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     let (tx, rx) = tokio::sync::mpsc::channel(CAPACITY);
@@ -55,7 +55,7 @@ fn fan_in(c: &mut Criterion) {
     });
     group.bench_function("actors", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
+            common::on_worker(&rt, async move {
                 let system = actors::ActorSystem::new("bench").unwrap();
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {

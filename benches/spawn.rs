@@ -20,7 +20,7 @@ fn spawn_stop(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1));
     group.bench_function("raw", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
+            common::on_worker(&rt, async move {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     let start = Instant::now();
@@ -43,7 +43,7 @@ fn spawn_stop(c: &mut Criterion) {
     });
     group.bench_function("actors", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
+            common::on_worker(&rt, async move {
                 let system = actors::ActorSystem::new("bench").unwrap();
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {

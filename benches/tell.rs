@@ -21,7 +21,7 @@ fn tell(c: &mut Criterion) {
     for capacity in [64usize, 1024] {
         group.bench_function(format!("raw/cap{capacity}"), |b| {
             b.iter_custom(|iters| {
-                rt.block_on(async {
+                common::on_worker(&rt, async move {
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {
                         let (tx, rx) = tokio::sync::mpsc::channel(capacity);
@@ -44,7 +44,7 @@ fn tell(c: &mut Criterion) {
         });
         group.bench_function(format!("actors/cap{capacity}"), |b| {
             b.iter_custom(|iters| {
-                rt.block_on(async {
+                common::on_worker(&rt, async move {
                     let system = actors::ActorSystem::new("bench").unwrap();
                     let mut total = Duration::ZERO;
                     for _ in 0..iters {

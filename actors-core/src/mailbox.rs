@@ -12,7 +12,7 @@
 //! So a full mailbox, or a handler stuck in an `.await`, never delays a signal; and the message
 //! path pays neither a second channel nor a `Notify` per message.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
@@ -60,6 +60,10 @@ pub(crate) mod signal {
 /// The control lane of one actor.
 pub(crate) struct Control {
     signals: AtomicU8,
+    /// True while `slots.waker` holds the actor task's waker. A task's waker is stable, so
+    /// once registered it stays valid until a signal takes it: going idle again then costs one
+    /// atomic load instead of a lock.
+    armed: AtomicBool,
     slots: Mutex<Slots>,
 }
 
@@ -74,6 +78,7 @@ impl Control {
     pub(crate) fn new() -> Self {
         Self {
             signals: AtomicU8::new(0),
+            armed: AtomicBool::new(false),
             slots: Mutex::new(Slots {
                 waker: None,
                 token: None,
@@ -103,6 +108,7 @@ impl Control {
             } else {
                 None
             };
+            self.armed.store(false, Ordering::Release);
             (slots.waker.take(), token)
         };
         if let Some(token) = token {
@@ -115,12 +121,20 @@ impl Control {
 
     /// Registers the actor task's waker, then returns the signals raised so far: a signal
     /// raised after this call finds the waker; one raised before is in the returned bits.
+    ///
+    /// Only the actor's own task registers, always with that task's waker.
     pub(crate) fn register(&self, waker: &Waker) -> u8 {
+        if self.armed.load(Ordering::Acquire) {
+            // The slot still holds this task's waker (a signal would have taken it and
+            // disarmed first): nothing to store.
+            return self.signals.load(Ordering::Acquire);
+        }
         let mut slots = self.slots();
         match &mut slots.waker {
             Some(w) if w.will_wake(waker) => {}
             slot => *slot = Some(waker.clone()),
         }
+        self.armed.store(true, Ordering::Release);
         self.signals.load(Ordering::Acquire)
     }
 

@@ -71,7 +71,7 @@ impl<T> Slot<T> {
     }
 
     /// Stores the answer unless one was given or the asker is gone; hands it back then.
-    fn answer(&self, value: Result<T, AskError>) -> Result<(), Result<T, AskError>> {
+    fn answer(&self, value: Result<T, AskError>) -> Result<Option<Waker>, Result<T, AskError>> {
         let waker = {
             let mut state = self.lock();
             if state.answered || state.asker_gone {
@@ -81,16 +81,15 @@ impl<T> Slot<T> {
             state.value = Some(value);
             state.waker.take()
         };
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        Ok(())
+        Ok(waker)
     }
 }
 
 impl<T: Send> Resolve for Slot<T> {
     fn resolve(&self, error: AskError) {
-        let _ = self.answer(Err(error));
+        if let Ok(Some(waker)) = self.answer(Err(error)) {
+            waker.wake();
+        }
     }
 }
 
@@ -108,7 +107,7 @@ impl<T: Send + 'static> Reply<T> {
             Self {
                 slot: Some(slot.clone()),
             },
-            ReplyReceiver { slot },
+            ReplyReceiver { slot, done: false },
         )
     }
 
@@ -118,14 +117,23 @@ impl<T: Send + 'static> Reply<T> {
     ///
     /// Hands the value back when the asker is no longer waiting (it timed out or was dropped).
     pub fn send(mut self, value: T) -> Result<(), T> {
-        let slot = self
-            .slot
-            .take()
-            .expect("a Reply holds its slot until answered or dropped");
-        slot.answer(Ok(value)).map_err(|rejected| match rejected {
-            Ok(value) => value,
-            Err(_) => unreachable!("an answer given as Ok comes back as Ok"),
-        })
+        let Some(slot) = self.slot.take() else {
+            // Unreachable: the slot is only taken by `send` (which consumes the reply) and `drop`.
+            return Err(value);
+        };
+        match slot.answer(Ok(value)) {
+            Ok(waker) => {
+                // Release our hold first, so that the woken asker owns the slot alone and takes
+                // the answer without a lock.
+                drop(slot);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+                Ok(())
+            }
+            Err(Ok(value)) => Err(value),
+            Err(Err(_)) => Ok(()),
+        }
     }
 
     /// True when the asker stopped waiting (timed out or dropped its future), so the work of
@@ -158,14 +166,43 @@ impl<T: Send + 'static> fmt::Debug for Reply<T> {
 /// The asker's half: resolves to the answer or to the error that says why none came.
 pub(crate) struct ReplyReceiver<T> {
     slot: Arc<Slot<T>>,
+    /// The answer was taken: dropping needs no lock.
+    done: bool,
+}
+
+impl<T> ReplyReceiver<T> {
+    /// The answer if it is there now or after this task yields once; `None` if it is still
+    /// pending (the waker is registered either way).
+    pub(crate) async fn ready_after_yield(&mut self) -> Option<Result<T, AskError>> {
+        for attempt in 0..2 {
+            let polled =
+                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *self).poll(cx))).await;
+            if let Poll::Ready(answer) = polled {
+                return Some(answer);
+            }
+            if attempt == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        None
+    }
 }
 
 impl<T> Future for ReplyReceiver<T> {
     type Output = Result<T, AskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.slot.lock();
+        let this = self.get_mut();
+        if let Some(slot) = Arc::get_mut(&mut this.slot) {
+            // The reply side is gone, so no one else can touch the state.
+            let state = slot.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+            this.done = true;
+            return Poll::Ready(state.value.take().unwrap_or(Err(AskError::NoReply)));
+        }
+        let mut state = this.slot.lock();
         if let Some(value) = state.value.take() {
+            drop(state);
+            this.done = true;
             return Poll::Ready(value);
         }
         if state.answered {
@@ -182,6 +219,9 @@ impl<T> Future for ReplyReceiver<T> {
 
 impl<T> Drop for ReplyReceiver<T> {
     fn drop(&mut self) {
+        if self.done {
+            return;
+        }
         let value = {
             let mut state = self.slot.lock();
             state.asker_gone = true;

@@ -14,6 +14,16 @@ pub fn runtime() -> Runtime {
         .expect("a runtime")
 }
 
+/// Runs `body` as a task on a worker of `rt` (not on the thread calling `block_on`), as an
+/// application's code would run, and returns its output.
+pub fn on_worker<F>(rt: &Runtime, body: F) -> F::Output
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    rt.block_on(async move { tokio::spawn(body).await.expect("bench task") })
+}
+
 /// A 16-byte message: a counter increment, or the final ask that returns the count.
 pub enum CountMsg {
     Inc(u64),

@@ -135,6 +135,11 @@ impl<A: Actor> ActorRef<A> {
     /// Asks a question with one deadline, `timeout`, covering both the wait for room in the
     /// mailbox and the wait for the answer. An ask never waits longer.
     ///
+    /// The deadline's clock starts when the ask first has to wait: at once if the mailbox is
+    /// full, otherwise after the actor had one turn to answer. An ask answered within that turn
+    /// (the common case for an actor on the same worker) neither reads the clock nor arms a
+    /// timer.
+    ///
     /// # Errors
     ///
     /// - [`AskError::Timeout`]: no answer in time;
@@ -156,21 +161,40 @@ impl<A: Actor> ActorRef<A> {
         if scope::is_current(self.shared.id) {
             return Err(AskError::SelfAsk);
         }
-        let (reply, answer) = Reply::pair();
+        let (reply, mut answer) = Reply::pair();
         let msg = make(reply);
-        let Some(deadline) = Instant::now().checked_add(timeout) else {
-            // A deadline too far to represent: no timer at all.
-            self.tx.send(msg).await.map_err(|_| AskError::Stopped)?;
-            return answer.await;
+        // The deadline's clock starts when the ask first has to wait. Reading the clock and
+        // arming a timer cost more than a round trip to an actor on the same worker, so an ask
+        // whose message fits and whose answer comes within the actor's first turn does neither.
+        let deadline = match self.tx.try_send(msg) {
+            Ok(()) => {
+                if let Some(answered) = answer.ready_after_yield().await {
+                    return answered;
+                }
+                Instant::now().checked_add(timeout)
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(AskError::Stopped),
+            Err(mpsc::error::TrySendError::Full(msg)) => {
+                let deadline = Instant::now().checked_add(timeout);
+                let sent = match deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, self.tx.send(msg)).await,
+                    // A deadline too far to represent: no timer at all.
+                    None => Ok(self.tx.send(msg).await),
+                };
+                match sent {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_closed)) => return Err(AskError::Stopped),
+                    Err(_elapsed) => return Err(AskError::Timeout(timeout)),
+                }
+                deadline
+            }
         };
-        match tokio::time::timeout_at(deadline, self.tx.send(msg)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_closed)) => return Err(AskError::Stopped),
-            Err(_elapsed) => return Err(AskError::Timeout(timeout)),
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, answer)
+                .await
+                .unwrap_or(Err(AskError::Timeout(timeout))),
+            None => answer.await,
         }
-        tokio::time::timeout_at(deadline, answer)
-            .await
-            .unwrap_or(Err(AskError::Timeout(timeout)))
     }
 
     /// Asks the actor to stop gracefully: it finishes the current message, runs `stopped`, and
