@@ -4,7 +4,7 @@
 //! future, so failing, killing or replacing an instance never drops the mailbox; the task ends
 //! only at the actor's final exit, which closes and drains the mailbox.
 //!
-//! Every hook future (`started`, `handle`, `stopped`) is driven by [`Cell::run_hook`], which
+//! Every hook future (`started`, `handle`, `stopped`) is driven by [`Cell::drive`], which
 //! polls it inside a [`scope`](crate::scope) and `catch_unwind`, and watches the control lane
 //! whenever the hook is pending, so `kill()` drops it at its next `.await` and `drain()` closes
 //! the mailbox at once. Between messages the loop reads the control word once.
@@ -164,10 +164,12 @@ impl<A: Actor> Cell<A> {
             .store(generation, Ordering::Release);
         let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
 
-        let mut reason = match self
-            .run_hook(actor.started(&mut ctx), FailedIn::Started, generation)
-            .await
-        {
+        let started = {
+            let mut slot = pin!(Some(actor.started(&mut ctx)));
+            let driven = self.drive(slot.as_mut(), FailedIn::Started).await;
+            self.settle(slot, driven, FailedIn::Started, generation)
+        };
+        let mut reason = match started {
             Ok(()) => {
                 self.emit(EventKind::Started, generation);
                 self.message_loop(&mut actor, &mut ctx, generation).await
@@ -179,14 +181,12 @@ impl<A: Actor> Cell<A> {
         let started =
             !matches!(&reason, ExitReason::Failed(info) if info.hook() == FailedIn::Started);
         if started && reason != ExitReason::Killed {
-            match self
-                .run_hook(
-                    actor.stopped(&reason, &mut ctx),
-                    FailedIn::Stopped,
-                    generation,
-                )
-                .await
-            {
+            let stopped = {
+                let mut slot = pin!(Some(actor.stopped(&reason, &mut ctx)));
+                let driven = self.drive(slot.as_mut(), FailedIn::Stopped).await;
+                self.settle(slot, driven, FailedIn::Stopped, generation)
+            };
+            match stopped {
                 Ok(()) => {}
                 Err(Ending::Failed(info)) => {
                     if !reason.is_abnormal() {
@@ -229,10 +229,12 @@ impl<A: Actor> Cell<A> {
                 Next::Closed => return ExitReason::Normal,
                 Next::Signal => continue,
             };
-            match self
-                .run_hook(actor.handle(msg, ctx), FailedIn::Handle, generation)
-                .await
-            {
+            let handled = {
+                let mut slot = pin!(Some(actor.handle(msg, ctx)));
+                let driven = self.drive(slot.as_mut(), FailedIn::Handle).await;
+                self.settle(slot, driven, FailedIn::Handle, generation)
+            };
+            match handled {
                 Ok(()) => {}
                 Err(Ending::Failed(info)) => return ExitReason::Failed(info),
                 Err(Ending::Killed) => return ExitReason::Killed,
@@ -281,62 +283,85 @@ impl<A: Actor> Cell<A> {
         })
     }
 
-    /// Drives one hook future to its end: contains panics, parks dropped replies, and lets
-    /// `kill` and `drain` act while the hook is pending. Answers the replies the hook dropped.
-    async fn run_hook<F>(&mut self, fut: F, hook: FailedIn, generation: u64) -> Result<(), Ending>
-    where
-        F: Future<Output = Result<(), ActorError>>,
-    {
-        let mut slot = pin!(Some(fut));
-        let span = tracing::trace_span!("hook", %hook);
-        let driven = self.drive(slot.as_mut(), &span).await;
-        let result = match driven {
-            Driven::Done(Ok(())) => Ok(()),
-            Driven::Done(Err(err)) => Err(Ending::Failed(FailureInfo::from_error(
+    /// Turns how a hook's future ended into the instance's outcome: reports a failure, drops an
+    /// unfinished future inside a scope (so the replies it holds learn why), and answers the
+    /// replies the hook dropped.
+    #[inline]
+    fn settle<F>(
+        &mut self,
+        slot: Pin<&mut Option<F>>,
+        driven: Driven<Result<(), ActorError>>,
+        hook: FailedIn,
+        generation: u64,
+    ) -> Result<(), Ending> {
+        match driven {
+            Driven::Done(Ok(())) => {
+                if !self.orphans.is_empty() {
+                    self.resolve_orphans(&AskError::NoReply);
+                }
+                Ok(())
+            }
+            other => self.settle_failure(slot, other, hook, generation),
+        }
+    }
+
+    #[cold]
+    fn settle_failure<F>(
+        &mut self,
+        slot: Pin<&mut Option<F>>,
+        driven: Driven<Result<(), ActorError>>,
+        hook: FailedIn,
+        generation: u64,
+    ) -> Result<(), Ending> {
+        let ending = match driven {
+            Driven::Done(Ok(())) => return Ok(()),
+            Driven::Done(Err(err)) => Ending::Failed(FailureInfo::from_error(
                 &err,
                 hook,
                 &self.shared().path,
                 self.shared().id,
                 generation,
-            ))),
-            Driven::Panicked(payload) => Err(Ending::Failed(FailureInfo::from_panic(
+            )),
+            Driven::Panicked(payload) => Ending::Failed(FailureInfo::from_panic(
                 &*payload,
                 hook,
                 &self.shared().path,
                 self.shared().id,
                 generation,
-            ))),
-            Driven::Killed => Err(Ending::Killed),
+            )),
+            Driven::Killed => Ending::Killed,
         };
-        let disposition = match &result {
-            Ok(()) => AskError::NoReply,
-            Err(Ending::Failed(info)) => {
+        let disposition = match &ending {
+            Ending::Failed(info) => {
                 self.emit(EventKind::Failed(info.clone()), generation);
                 AskError::Failed(info.clone())
             }
-            Err(Ending::Killed) => AskError::Killed,
+            Ending::Killed => AskError::Killed,
         };
-        if result.is_err() {
-            // Drop the unfinished future here, inside a scope, so the replies it holds learn why.
-            let _ = self.dispose(|| slot.set(None), generation, disposition);
-        } else if !self.orphans.is_empty() {
-            self.resolve_orphans(&disposition);
-        }
-        result
+        let mut slot = slot;
+        let _ = self.dispose(|| slot.set(None), generation, disposition);
+        Err(ending)
     }
 
+    /// Polls a hook's future (held in `fut`, created in place by the caller) to its end:
+    /// each poll inside a scope and `catch_unwind`; while it is pending, `kill` and `drain` act.
+    #[inline]
     fn drive<'a, F>(
         &'a mut self,
         mut fut: Pin<&'a mut Option<F>>,
-        span: &'a tracing::Span,
+        hook: FailedIn,
     ) -> impl Future<Output = Driven<F::Output>> + 'a
     where
         F: Future,
     {
+        // A span per hook only when TRACE is on: its creation is not free even when disabled.
+        let span = tracing::level_enabled!(tracing::Level::TRACE)
+            .then(|| tracing::trace_span!("hook", %hook));
+        let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
             let polled = {
-                let _span = span.enter();
-                let entered = scope::enter(self.shared().id);
+                let _span = span.as_ref().map(tracing::Span::enter);
+                let entered = scope::enter(id);
                 let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
                     Some(fut) => fut.poll(cx),
                     None => Poll::Pending,

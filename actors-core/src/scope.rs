@@ -47,74 +47,83 @@ impl Drop for Orphan {
     }
 }
 
-struct Scope {
+/// The actor running on this thread and how many replies are parked. Plain `Cell`s without a
+/// destructor: the cheapest kind of thread-local, read on every message and every send.
+struct Current {
     actor: Cell<u64>,
-    orphans: RefCell<Vec<Orphan>>,
+    parked: Cell<usize>,
 }
 
 thread_local! {
-    static SCOPE: Scope = const {
-        Scope { actor: Cell::new(0), orphans: RefCell::new(Vec::new()) }
-    };
+    static CURRENT: Current = const { Current { actor: Cell::new(0), parked: Cell::new(0) } };
+    /// The parked replies; touched only when a reply is dropped unanswered.
+    static PARKED: RefCell<Vec<Orphan>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Marks `actor` as running on this thread until the guard is dropped.
+/// Marks `actor` as running on this thread until [`Entered::exit`].
 pub(crate) struct Entered {
     previous: u64,
     mark: usize,
 }
 
+#[inline]
 pub(crate) fn enter(actor: ActorId) -> Entered {
-    SCOPE.with(|s| Entered {
-        previous: s.actor.replace(actor.as_u64()),
-        mark: s.orphans.borrow().len(),
+    CURRENT.with(|c| Entered {
+        previous: c.actor.replace(actor.as_u64()),
+        mark: c.parked.get(),
     })
 }
 
 impl Entered {
-    /// Leaves the scope, moving the replies orphaned inside it into `into`.
+    /// Leaves the scope, moving the replies parked inside it into `into`.
+    ///
+    /// Callers run user code under `catch_unwind` between `enter` and `exit`, so `exit` is
+    /// always reached.
+    #[inline]
     pub(crate) fn exit(self, into: &mut Vec<Orphan>) {
-        let this = std::mem::ManuallyDrop::new(self);
-        SCOPE.with(|s| {
-            s.actor.set(this.previous);
-            let mut orphans = s.orphans.borrow_mut();
-            if orphans.len() > this.mark {
-                into.extend(orphans.drain(this.mark..));
+        CURRENT.with(|c| {
+            c.actor.set(self.previous);
+            if c.parked.get() > self.mark {
+                c.parked.set(self.mark);
+                take_parked(self.mark, into);
             }
         });
     }
 }
 
-impl Drop for Entered {
-    // Only reached on unwinding paths that skipped `exit`; orphans then resolve as `NoReply`.
-    fn drop(&mut self) {
-        let _ = SCOPE.try_with(|s| {
-            s.actor.set(self.previous);
-            let drained: Vec<Orphan> = s.orphans.borrow_mut().drain(self.mark..).collect();
-            drop(drained);
-        });
-    }
+#[cold]
+fn take_parked(mark: usize, into: &mut Vec<Orphan>) {
+    let _ = PARKED.try_with(|list| {
+        if let Ok(mut list) = list.try_borrow_mut() {
+            let start = mark.min(list.len());
+            into.extend(list.drain(start..));
+        }
+    });
 }
 
 /// True when `actor` is the one running on this thread.
+#[inline]
 pub(crate) fn is_current(actor: ActorId) -> bool {
-    SCOPE
-        .try_with(|s| s.actor.get() == actor.as_u64())
+    CURRENT
+        .try_with(|c| c.actor.get() == actor.as_u64())
         .unwrap_or(false)
 }
 
 /// Parks an unanswered reply in the current scope; hands it back when there is none.
 pub(crate) fn park(orphan: Orphan) -> Result<(), Orphan> {
     let mut orphan = Some(orphan);
-    let _ = SCOPE.try_with(|s| {
-        if s.actor.get() == 0 {
+    let _ = CURRENT.try_with(|c| {
+        if c.actor.get() == 0 {
             return;
         }
-        // The loop never holds this borrow across user code; if it were held, answering at
-        // once (the fallback below) is still correct.
-        if let Ok(mut list) = s.orphans.try_borrow_mut() {
-            list.extend(orphan.take());
-        }
+        let _ = PARKED.try_with(|list| {
+            // The loop never holds this borrow across user code; if it were held, answering
+            // at once (the fallback below) is still correct.
+            if let Ok(mut list) = list.try_borrow_mut() {
+                list.extend(orphan.take());
+                c.parked.set(list.len());
+            }
+        });
     });
     match orphan {
         None => Ok(()),

@@ -40,11 +40,20 @@ impl<A: Actor> ActorRef<A> {
     /// Cancel safe in the sense of tokio's `Sender::send`: if the future is dropped before it
     /// completes, the message was not sent (and is dropped with the future).
     pub async fn tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
+        // Take part in tokio's cooperative budget as an awaiting send does, so a producer that
+        // always finds room still yields its worker now and then.
+        tokio::task::consume_budget().await;
+        match self.tx.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Closed(m)) => Err(SendError::Closed(m)),
+            Err(mpsc::error::TrySendError::Full(m)) => self.tell_when_room(m).await,
+        }
+    }
+
+    /// The slow path of `tell`: wait for room, unless that would be waiting on oneself.
+    async fn tell_when_room(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         if scope::is_current(self.shared.id) {
-            return self.tx.try_send(msg).map_err(|e| match e {
-                mpsc::error::TrySendError::Full(m) => SendError::WouldDeadlock(m),
-                mpsc::error::TrySendError::Closed(m) => SendError::Closed(m),
-            });
+            return Err(SendError::WouldDeadlock(msg));
         }
         self.tx
             .send(msg)
