@@ -128,6 +128,9 @@ pub(crate) struct Cell<A: Actor> {
     /// Signals already acted upon (only `DRAIN` is not terminal).
     handled: u8,
     finished: bool,
+    /// The actor's span (carrying its path), entered around every hook poll; boxed, and only
+    /// created when `INFO` spans are enabled, since every idle actor carries it.
+    span: Option<Box<tracing::Span>>,
 }
 
 impl<A: Actor> Cell<A> {
@@ -138,8 +141,10 @@ impl<A: Actor> Cell<A> {
     ) -> Self {
         Self {
             rx,
-            myself,
             system,
+            span: tracing::level_enabled!(tracing::Level::INFO)
+                .then(|| Box::new(tracing::info_span!("actor", path = %myself.shared.path))),
+            myself,
             orphans: Vec::new(),
             handled: 0,
             finished: false,
@@ -355,12 +360,14 @@ impl<A: Actor> Cell<A> {
         F: Future,
     {
         // A span per hook only when TRACE is on: its creation is not free even when disabled.
+        // Boxed: a span is 40 bytes, and the task of every idle actor would carry them.
         let span = tracing::level_enabled!(tracing::Level::TRACE)
-            .then(|| tracing::trace_span!("hook", %hook));
+            .then(|| Box::new(tracing::trace_span!("hook", %hook)));
         let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
             let polled = {
-                let _span = span.as_ref().map(tracing::Span::enter);
+                let _actor_span = self.span.as_deref().map(tracing::Span::enter);
+                let _span = span.as_deref().map(tracing::Span::enter);
                 let entered = scope::enter(id);
                 let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
                     Some(fut) => fut.poll(cx),
@@ -447,6 +454,8 @@ impl<A: Actor> Cell<A> {
 
     fn complete(&mut self, reason: ExitReason, undelivered: usize) {
         self.finished = true;
+        let span = self.span.take();
+        let _span = span.as_deref().map(tracing::Span::enter);
         let generation = self.shared().generation();
         if undelivered > 0 {
             self.emit(EventKind::Undelivered(undelivered), generation);

@@ -51,7 +51,41 @@ impl ActorPath {
     }
 
     pub(crate) fn child(&self, name: &str) -> Self {
-        Self(format!("{}/{name}", self.0).into())
+        Self::join(&[&self.0, "/", name])
+    }
+
+    /// A child named `{base}-{n}`, as unnamed actors are.
+    pub(crate) fn numbered_child(&self, base: &str, n: u64) -> Self {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = n;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let digits = std::str::from_utf8(&digits[at..]).unwrap_or_default();
+        Self::join(&[&self.0, "/", base, "-", digits])
+    }
+
+    /// Concatenates `parts` into one shared string with a single allocation when it is short.
+    fn join(parts: &[&str]) -> Self {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let mut buf = [0u8; 128];
+        if len <= buf.len() {
+            let mut at = 0;
+            for part in parts {
+                buf[at..at + part.len()].copy_from_slice(part.as_bytes());
+                at += part.len();
+            }
+            if let Ok(text) = std::str::from_utf8(&buf[..len]) {
+                return Self(Arc::from(text));
+            }
+        }
+        Self(Arc::from(parts.concat()))
     }
 
     #[cfg(test)]
@@ -246,6 +280,13 @@ mod tests {
         assert_eq!(child.name(), "worker-3");
         assert_eq!(child.parent().unwrap().as_str(), "/app/pool");
         assert_eq!(root.parent(), None);
+        assert_eq!(root.numbered_child("Worker", 0).as_str(), "/app/Worker-0");
+        assert_eq!(
+            root.numbered_child("W", u64::MAX).as_str(),
+            format!("/app/W-{}", u64::MAX)
+        );
+        let long = "x".repeat(300);
+        assert_eq!(root.child(&long).as_str(), format!("/app/{long}"));
         assert_eq!(
             child.segments().collect::<Vec<_>>(),
             ["app", "pool", "worker-3"]

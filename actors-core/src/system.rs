@@ -12,7 +12,6 @@ use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tracing::Instrument;
 
 use crate::cell::{Cell, Shared};
 use crate::events::{Collector, EventKind, Events};
@@ -420,7 +419,7 @@ impl ActorSystem {
             Some(name) => inner.root_path.child(&name),
             None => inner
                 .root_path
-                .child(&format!("{}-{}", short_type_name::<A>(), id.as_u64())),
+                .numbered_child(short_type_name::<A>(), id.as_u64()),
         };
         let (tx, rx) = mpsc::channel(capacity);
         let shared = Arc::new(Shared::new(
@@ -438,11 +437,8 @@ impl ActorSystem {
             return Err(SpawnError::SystemStopped);
         }
         let actor_ref = ActorRef { tx, shared };
-        let span = tracing::info_span!("actor", path = %actor_ref.shared.path);
         let cell = Cell::new(rx, actor_ref.clone(), self.clone());
-        inner
-            .tracker
-            .spawn_on(cell.run(actor).instrument(span), &runtime);
+        inner.tracker.spawn_on(cell.run(actor), &runtime);
         Ok(actor_ref)
     }
 
@@ -460,10 +456,11 @@ fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(86400 * 365 * 30)
 }
 
+/// `my_crate::module::Worker<T>` → `Worker`, with byte scans only (this runs per spawn).
 fn short_type_name<A>() -> &'static str {
     let full = std::any::type_name::<A>();
-    let base = full.split('<').next().unwrap_or(full);
-    base.rsplit("::").next().unwrap_or(base)
+    let base = full.find('<').map_or(full, |end| &full[..end]);
+    base.rfind(':').map_or(base, |colon| &base[colon + 1..])
 }
 
 impl fmt::Debug for ActorSystem {
