@@ -85,7 +85,7 @@ impl Shared {
         }
     }
 
-    fn set_exit(&self, reason: ExitReason) {
+    pub(crate) fn set_exit(&self, reason: ExitReason) {
         let _ = self.exit.set(reason);
         self.exited.notify_waiters();
     }
@@ -170,8 +170,10 @@ impl<A: Actor> Cell<A> {
         let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
 
         let started = {
-            let mut slot = pin!(Some(actor.started(&mut ctx)));
-            let driven = self.drive(slot.as_mut(), FailedIn::Started).await;
+            let mut slot = pin!(None);
+            let driven = self
+                .drive(slot.as_mut(), || actor.started(&mut ctx), FailedIn::Started)
+                .await;
             self.settle(slot, driven, FailedIn::Started, generation)
         };
         let mut reason = match started {
@@ -187,8 +189,14 @@ impl<A: Actor> Cell<A> {
             !matches!(&reason, ExitReason::Failed(info) if info.hook() == FailedIn::Started);
         if started && reason != ExitReason::Killed {
             let stopped = {
-                let mut slot = pin!(Some(actor.stopped(&reason, &mut ctx)));
-                let driven = self.drive(slot.as_mut(), FailedIn::Stopped).await;
+                let mut slot = pin!(None);
+                let driven = self
+                    .drive(
+                        slot.as_mut(),
+                        || actor.stopped(&reason, &mut ctx),
+                        FailedIn::Stopped,
+                    )
+                    .await;
                 self.settle(slot, driven, FailedIn::Stopped, generation)
             };
             match stopped {
@@ -198,7 +206,11 @@ impl<A: Actor> Cell<A> {
                         reason = ExitReason::Failed(info);
                     }
                 }
-                Err(Ending::Killed) => reason = ExitReason::Killed,
+                Err(Ending::Killed) => {
+                    if !reason.is_abnormal() {
+                        reason = ExitReason::Killed;
+                    }
+                }
             }
         }
 
@@ -235,8 +247,10 @@ impl<A: Actor> Cell<A> {
                 Next::Signal => continue,
             };
             let handled = {
-                let mut slot = pin!(Some(actor.handle(msg, ctx)));
-                let driven = self.drive(slot.as_mut(), FailedIn::Handle).await;
+                let mut slot = pin!(None);
+                let driven = self
+                    .drive(slot.as_mut(), || actor.handle(msg, ctx), FailedIn::Handle)
+                    .await;
                 self.settle(slot, driven, FailedIn::Handle, generation)
             };
             match handled {
@@ -348,30 +362,50 @@ impl<A: Actor> Cell<A> {
         Err(ending)
     }
 
-    /// Polls a hook's future (held in `fut`, created in place by the caller) to its end:
-    /// each poll inside a scope and `catch_unwind`; while it is pending, `kill` and `drain` act.
+    /// Creates a hook's future with `make` in `fut` and polls it to its end: creation and every
+    /// poll run inside a scope and `catch_unwind` (a hook may panic before its first `.await`);
+    /// a pending kill is seen before each poll; while the hook is pending, `drain` acts and
+    /// replies it dropped are answered `NoReply` at once.
     #[inline]
-    fn drive<'a, F>(
+    fn drive<'a, F, M>(
         &'a mut self,
         mut fut: Pin<&'a mut Option<F>>,
+        make: M,
         hook: FailedIn,
     ) -> impl Future<Output = Driven<F::Output>> + 'a
     where
         F: Future,
+        M: FnOnce() -> F + 'a,
     {
+        let mut make = Some(make);
         // A span per hook only when TRACE is on: its creation is not free even when disabled.
         // Boxed: a span is 40 bytes, and the task of every idle actor would carry them.
         let span = tracing::level_enabled!(tracing::Level::TRACE)
             .then(|| Box::new(tracing::trace_span!("hook", %hook)));
         let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
+            if self.myself.shared.control.peek() & signal::KILL != 0 {
+                if let Some(make) = make.take() {
+                    // Killed before the hook began: its message (and any reply in it) is
+                    // dropped in a scope, so the asker learns it was killed.
+                    let entered = scope::enter(id);
+                    let _ = catch_unwind(AssertUnwindSafe(move || drop(make)));
+                    entered.exit(&mut self.orphans);
+                }
+                return Poll::Ready(Driven::Killed);
+            }
             let polled = {
                 let _actor_span = self.span.as_deref().map(tracing::Span::enter);
                 let _span = span.as_deref().map(tracing::Span::enter);
                 let entered = scope::enter(id);
-                let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
-                    Some(fut) => fut.poll(cx),
-                    None => Poll::Pending,
+                let polled = catch_unwind(AssertUnwindSafe(|| {
+                    if let Some(make) = make.take() {
+                        fut.set(Some(make()));
+                    }
+                    match fut.as_mut().as_pin_mut() {
+                        Some(fut) => fut.poll(cx),
+                        None => Poll::Pending,
+                    }
                 }));
                 entered.exit(&mut self.orphans);
                 polled
@@ -380,6 +414,10 @@ impl<A: Actor> Cell<A> {
                 Ok(Poll::Ready(output)) => return Poll::Ready(Driven::Done(output)),
                 Err(payload) => return Poll::Ready(Driven::Panicked(payload)),
                 Ok(Poll::Pending) => {}
+            }
+            if !self.orphans.is_empty() {
+                // Dropped while the hook goes on: not because of how it will end.
+                self.resolve_orphans(&AskError::NoReply);
             }
             let bits = self.myself.shared.control.register(cx.waker()) & !self.handled;
             if bits & signal::KILL != 0 {
@@ -433,10 +471,11 @@ impl<A: Actor> Cell<A> {
     /// Drops one undeliverable message; returns 1 if it was a tell (no reply inside it).
     fn discard(&mut self, msg: A::Msg) -> usize {
         let entered = scope::enter(self.shared().id);
-        let before = self.orphans.len();
+        let before = scope::unanswered();
         let _ = catch_unwind(AssertUnwindSafe(move || drop(msg)));
+        // Counted even when the asker already gave up, whose reply is not parked.
+        let asks = scope::unanswered().wrapping_sub(before);
         entered.exit(&mut self.orphans);
-        let asks = self.orphans.len() - before;
         self.resolve_orphans(&AskError::Stopped);
         usize::from(asks == 0)
     }

@@ -146,6 +146,7 @@ impl<T: Send + 'static> Reply<T> {
 impl<T: Send + 'static> Drop for Reply<T> {
     fn drop(&mut self) {
         let Some(slot) = self.slot.take() else { return };
+        scope::note_unanswered();
         if slot.lock().asker_gone {
             return;
         }

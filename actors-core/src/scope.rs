@@ -52,10 +52,14 @@ impl Drop for Orphan {
 struct Current {
     actor: Cell<u64>,
     parked: Cell<usize>,
+    /// Replies dropped unanswered inside a scope on this thread, ever (wrapping).
+    unanswered: Cell<usize>,
 }
 
 thread_local! {
-    static CURRENT: Current = const { Current { actor: Cell::new(0), parked: Cell::new(0) } };
+    static CURRENT: Current = const {
+        Current { actor: Cell::new(0), parked: Cell::new(0), unanswered: Cell::new(0) }
+    };
     /// The parked replies; touched only when a reply is dropped unanswered.
     static PARKED: RefCell<Vec<Orphan>> = const { RefCell::new(Vec::new()) };
 }
@@ -101,12 +105,32 @@ fn take_parked(mark: usize, into: &mut Vec<Orphan>) {
     });
 }
 
+/// True when some actor's code is running on this thread.
+pub(crate) fn in_actor() -> bool {
+    CURRENT.try_with(|c| c.actor.get() != 0).unwrap_or(false)
+}
+
 /// True when `actor` is the one running on this thread.
 #[inline]
 pub(crate) fn is_current(actor: ActorId) -> bool {
     CURRENT
         .try_with(|c| c.actor.get() == actor.as_u64())
         .unwrap_or(false)
+}
+
+/// Notes that a reply was dropped unanswered (whether or not its asker still waits).
+pub(crate) fn note_unanswered() {
+    let _ = CURRENT.try_with(|c| {
+        if c.actor.get() != 0 {
+            c.unanswered.set(c.unanswered.get().wrapping_add(1));
+        }
+    });
+}
+
+/// The running count of [`note_unanswered`] on this thread; compare two readings taken within
+/// one synchronous section.
+pub(crate) fn unanswered() -> usize {
+    CURRENT.try_with(|c| c.unanswered.get()).unwrap_or(0)
 }
 
 /// Parks an unanswered reply in the current scope; hands it back when there is none.

@@ -2,9 +2,10 @@
 //! cancellation token.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use dashmap::DashMap;
@@ -16,7 +17,10 @@ use tokio_util::task::TaskTracker;
 use crate::cell::{Cell, Shared};
 use crate::events::{Collector, EventKind, Events};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
-use crate::{Actor, ActorId, ActorPath, ActorRef, ShutdownError, SpawnError, SystemError};
+use crate::{
+    Actor, ActorId, ActorPath, ActorRef, ExitReason, ShutdownCause, ShutdownError, SpawnError,
+    SystemError, scope,
+};
 
 /// The default deadline of [`ActorRef::ask`], as `gen_server:call`'s.
 pub const DEFAULT_ASK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -54,6 +58,7 @@ struct SystemInner {
     children: DashMap<ActorId, Arc<Shared>>,
     state: AtomicU8,
     stopped: Notify,
+    outcome: OnceLock<Result<(), ShutdownError>>,
     ask_timeout: Duration,
     shutdown_timeout: Duration,
 }
@@ -130,6 +135,7 @@ impl SystemBuilder {
                 children: DashMap::new(),
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
+                outcome: OnceLock::new(),
                 ask_timeout: self.ask_timeout,
                 shutdown_timeout: self.shutdown_timeout,
             }),
@@ -269,6 +275,11 @@ impl ActorSystem {
     /// An actor that never yields (a CPU-bound loop) cannot be aborted, and this then waits for
     /// it; [`shutdown_timeout`](Self::shutdown_timeout) bounds the total wait.
     ///
+    /// The work runs in a task of its own: dropping this future does not stop the shutdown
+    /// half way. Called from inside one of the system's actors, it starts the shutdown and
+    /// returns at once (waiting would mean waiting for the caller itself), and the caller is
+    /// stopped like the others once its handler returns.
+    ///
     /// # Errors
     ///
     /// [`ShutdownError::AlreadyStopped`] if a shutdown had already begun (this call waits for it
@@ -278,7 +289,8 @@ impl ActorSystem {
     }
 
     /// As [`shutdown`](Self::shutdown), with one deadline for the whole shutdown. At the
-    /// deadline every remaining actor is aborted.
+    /// deadline every remaining actor has its token cancelled and is aborted at once (it ends
+    /// at its next `.await`), and this returns.
     ///
     /// # Errors
     ///
@@ -292,45 +304,70 @@ impl ActorSystem {
 
     async fn shutdown_inner(&self, deadline: Option<Instant>) -> Result<(), ShutdownError> {
         let inner = &self.inner;
+        let in_actor = scope::in_actor();
         if inner
             .state
             .compare_exchange(RUNNING, STOPPING, Ordering::SeqCst, Ordering::SeqCst)
             .is_err()
         {
-            self.wait_stopped().await;
+            if !in_actor {
+                self.wait_stopped().await;
+            }
             return Err(ShutdownError::AlreadyStopped);
         }
-        let completed = self.stop_children(deadline).await;
+        // The work runs in a task of its own, so that dropping this future (a `select!`, a
+        // timeout, or a caller that is itself one of the actors being stopped) cannot leave
+        // the shutdown half done.
+        let system = self.clone();
+        let work = async move {
+            let outcome = system.run_shutdown(deadline).await;
+            let _ = system.inner.outcome.set(outcome);
+            system.inner.state.store(STOPPED, Ordering::SeqCst);
+            system.inner.stopped.notify_waiters();
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn(work)),
+            Err(_) => work.await,
+        }
+        if in_actor {
+            // Waiting would mean waiting for ourselves: the caller is stopped like the others.
+            return Ok(());
+        }
+        self.wait_stopped().await;
+        inner.outcome.get().cloned().unwrap_or(Ok(()))
+    }
+
+    async fn run_shutdown(&self, deadline: Option<Instant>) -> Result<(), ShutdownError> {
+        let inner = &self.inner;
+        let mut timed_out = HashSet::new();
+        let completed = self.stop_children(deadline, &mut timed_out).await;
         inner.token.cancel();
         inner.tracker.close();
-        let mut late = Vec::new();
-        match deadline {
-            Some(deadline)
-                if !completed
-                    || tokio::time::timeout_at(deadline, inner.tracker.wait())
-                        .await
-                        .is_err() =>
-            {
-                let mut remaining: Vec<Arc<Shared>> =
-                    inner.children.iter().map(|e| e.value().clone()).collect();
-                remaining.sort_by_key(|s| Reverse(s.id));
-                for child in remaining {
-                    child.control.raise(signal::KILL);
-                    self.collector().emit(
-                        EventKind::ShutdownTimedOut,
-                        &child.path,
-                        child.id,
-                        child.generation(),
-                        child.parent,
-                    );
-                    late.push(child.path.clone());
-                }
-            }
-            Some(_) => {}
-            None => inner.tracker.wait().await,
+        let Some(deadline) = deadline else {
+            inner.tracker.wait().await;
+            return Ok(());
+        };
+        if completed
+            && tokio::time::timeout_at(deadline, inner.tracker.wait())
+                .await
+                .is_ok()
+        {
+            return Ok(());
         }
-        inner.state.store(STOPPED, Ordering::SeqCst);
-        inner.stopped.notify_waiters();
+        // The deadline passed: cancel and abort everything left at once.
+        let mut remaining: Vec<Arc<Shared>> =
+            inner.children.iter().map(|e| e.value().clone()).collect();
+        remaining.sort_by_key(|s| Reverse(s.id));
+        let mut late = Vec::new();
+        for child in remaining {
+            child
+                .control
+                .raise(signal::SHUTDOWN_CANCELLED | signal::KILL);
+            if timed_out.insert(child.id) {
+                self.report_timed_out(&child);
+            }
+            late.push(child.path.clone());
+        }
         if late.is_empty() {
             Ok(())
         } else {
@@ -338,8 +375,23 @@ impl ActorSystem {
         }
     }
 
-    /// Stops the root's children one by one, newest first. Returns false if `deadline` passed.
-    async fn stop_children(&self, deadline: Option<Instant>) -> bool {
+    fn report_timed_out(&self, child: &Shared) {
+        self.collector().emit(
+            EventKind::ShutdownTimedOut,
+            &child.path,
+            child.id,
+            child.generation(),
+            child.parent,
+        );
+    }
+
+    /// Stops the root's children one by one, newest first, each under its shutdown timeout
+    /// (then aborted). Returns false if `deadline` passed first.
+    async fn stop_children(
+        &self,
+        deadline: Option<Instant>,
+        timed_out: &mut HashSet<ActorId>,
+    ) -> bool {
         let inner = &self.inner;
         loop {
             let mut batch: Vec<Arc<Shared>> =
@@ -363,13 +415,8 @@ impl ActorSystem {
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     return false;
                 }
-                self.collector().emit(
-                    EventKind::ShutdownTimedOut,
-                    &child.path,
-                    child.id,
-                    child.generation(),
-                    child.parent,
-                );
+                timed_out.insert(child.id);
+                self.report_timed_out(&child);
                 child.control.raise(signal::KILL);
                 match deadline {
                     None => {
@@ -433,6 +480,8 @@ impl ActorSystem {
         // this spawn fail or sees the child.
         inner.children.insert(id, shared.clone());
         if !self.is_running() {
+            // A shutdown that already listed this child waits for its exit: give it one.
+            shared.set_exit(ExitReason::Shutdown(ShutdownCause::System));
             inner.children.remove(&id);
             return Err(SpawnError::SystemStopped);
         }
