@@ -157,37 +157,65 @@ impl<A: Actor> Cell<A> {
 
     /// Runs the actor to its final exit. An actor spawned on the system has one instance, and
     /// any exit of it is final.
-    pub(crate) async fn run(mut self, actor: A) {
-        let reason = self.run_instance(actor, 1).await;
-        self.finish(reason).await;
-    }
-
-    /// Runs one instance from `started` to its end, and returns why it ended.
-    async fn run_instance(&mut self, mut actor: A, generation: u64) -> ExitReason {
+    ///
+    /// One flat `async fn` on purpose: every idle actor's task holds this state machine, and
+    /// nested `async fn`s would each keep their own copies of the arguments.
+    pub(crate) async fn run(mut self, mut actor: A) {
+        let generation = 1;
         self.shared()
             .generation
             .store(generation, Ordering::Release);
         let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
+        let mut began = false;
 
-        let started = {
-            let mut slot = pin!(None);
-            let driven = self
-                .drive(slot.as_mut(), || actor.started(&mut ctx), FailedIn::Started)
-                .await;
-            self.settle(slot, driven, FailedIn::Started, generation)
-        };
-        let mut reason = match started {
-            Ok(()) => {
-                self.emit(EventKind::Started, generation);
-                self.message_loop(&mut actor, &mut ctx, generation).await
+        let mut reason = 'instance: {
+            let started = {
+                let mut slot = pin!(None);
+                let driven = self
+                    .drive(slot.as_mut(), || actor.started(&mut ctx), FailedIn::Started)
+                    .await;
+                self.settle(slot, driven, FailedIn::Started, generation)
+            };
+            match started {
+                Ok(()) => {
+                    began = true;
+                    self.emit(EventKind::Started, generation);
+                }
+                Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
+                Err(Ending::Killed) => break 'instance ExitReason::Killed,
             }
-            Err(Ending::Failed(info)) => ExitReason::Failed(info),
-            Err(Ending::Killed) => ExitReason::Killed,
+            loop {
+                let bits = self.shared().control.peek() & !self.handled;
+                if bits != 0 {
+                    if let Some(reason) = self.on_signals(bits) {
+                        break 'instance reason;
+                    }
+                }
+                let msg = match self.next().await {
+                    Next::Msg(msg) => msg,
+                    Next::Closed => break 'instance ExitReason::Normal,
+                    Next::Signal => continue,
+                };
+                let handled = {
+                    let mut slot = pin!(None);
+                    let driven = self
+                        .drive(
+                            slot.as_mut(),
+                            || actor.handle(msg, &mut ctx),
+                            FailedIn::Handle,
+                        )
+                        .await;
+                    self.settle(slot, driven, FailedIn::Handle, generation)
+                };
+                match handled {
+                    Ok(()) => {}
+                    Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
+                    Err(Ending::Killed) => break 'instance ExitReason::Killed,
+                }
+            }
         };
 
-        let started =
-            !matches!(&reason, ExitReason::Failed(info) if info.hook() == FailedIn::Started);
-        if started && reason != ExitReason::Killed {
+        if began && reason != ExitReason::Killed {
             let stopped = {
                 let mut slot = pin!(None);
                 let driven = self
@@ -225,40 +253,14 @@ impl<A: Actor> Cell<A> {
             }
         }
         self.shared().control.end_instance();
-        reason
-    }
 
-    async fn message_loop(
-        &mut self,
-        actor: &mut A,
-        ctx: &mut Context<A>,
-        generation: u64,
-    ) -> ExitReason {
-        loop {
-            let bits = self.shared().control.peek() & !self.handled;
-            if bits != 0 {
-                if let Some(reason) = self.on_signals(bits) {
-                    return reason;
-                }
-            }
-            let msg = match self.next().await {
-                Next::Msg(msg) => msg,
-                Next::Closed => return ExitReason::Normal,
-                Next::Signal => continue,
-            };
-            let handled = {
-                let mut slot = pin!(None);
-                let driven = self
-                    .drive(slot.as_mut(), || actor.handle(msg, ctx), FailedIn::Handle)
-                    .await;
-                self.settle(slot, driven, FailedIn::Handle, generation)
-            };
-            match handled {
-                Ok(()) => {}
-                Err(Ending::Failed(info)) => return ExitReason::Failed(info),
-                Err(Ending::Killed) => return ExitReason::Killed,
-            }
+        // The final exit.
+        self.rx.close();
+        let mut undelivered = 0;
+        while let Some(msg) = self.rx.recv().await {
+            undelivered += self.discard(msg);
         }
+        self.complete(reason, undelivered);
     }
 
     /// Acts on newly raised signals; returns the exit reason when one ends the instance.
@@ -480,17 +482,7 @@ impl<A: Actor> Cell<A> {
         usize::from(asks == 0)
     }
 
-    /// The final exit: close the mailbox, hand back or count what is queued, report, and
-    /// release waiters.
-    async fn finish(&mut self, reason: ExitReason) {
-        self.rx.close();
-        let mut undelivered = 0;
-        while let Some(msg) = self.rx.recv().await {
-            undelivered += self.discard(msg);
-        }
-        self.complete(reason, undelivered);
-    }
-
+    /// Reports the final exit and releases waiters. The mailbox is closed and drained.
     fn complete(&mut self, reason: ExitReason, undelivered: usize) {
         self.finished = true;
         let span = self.span.take();

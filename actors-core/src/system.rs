@@ -55,7 +55,7 @@ struct SystemInner {
     collector: Collector,
     tracker: TaskTracker,
     token: CancellationToken,
-    children: DashMap<ActorId, Arc<Shared>>,
+    children: DashMap<ActorId, Arc<Shared>, IdHasher>,
     state: AtomicU8,
     stopped: Notify,
     outcome: OnceLock<Result<(), ShutdownError>>,
@@ -132,7 +132,7 @@ impl SystemBuilder {
                 collector: Collector::new(self.event_capacity),
                 tracker: TaskTracker::new(),
                 token: CancellationToken::new(),
-                children: DashMap::new(),
+                children: DashMap::with_hasher(IdHasher::default()),
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
@@ -497,6 +497,39 @@ impl ActorSystem {
 
     pub(crate) fn remove_child(&self, id: ActorId) {
         self.inner.children.remove(&id);
+    }
+}
+
+/// Hashes actor ids for the children map. Ids are unique and sequential, so one multiply by an
+/// odd constant (Fibonacci hashing) spreads them well; SipHash would cost more than the rest of
+/// the map operation.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdHasher;
+
+#[derive(Debug, Default)]
+struct IdHash(u64);
+
+impl std::hash::BuildHasher for IdHasher {
+    type Hasher = IdHash;
+
+    fn build_hasher(&self) -> IdHash {
+        IdHash(0)
+    }
+}
+
+impl std::hash::Hasher for IdHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
