@@ -132,7 +132,7 @@ impl SystemBuilder {
                 collector: Collector::new(self.event_capacity),
                 tracker: TaskTracker::new(),
                 token: CancellationToken::new(),
-                children: DashMap::with_hasher(IdHasher::default()),
+                children: DashMap::with_hasher(IdHasher),
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
