@@ -20,7 +20,8 @@ use crate::{
 /// after its final exit, sends hand their message back and asks fail with
 /// [`AskError::Stopped`].
 ///
-/// Sends never allocate. Messages from one sender arrive in the order they were sent.
+/// `tell` and `try_tell` never allocate; an ask allocates its reply slot (one small `Arc`, as
+/// a tokio oneshot does). Messages from one sender arrive in the order they were sent.
 pub struct ActorRef<A: Actor> {
     pub(crate) tx: mpsc::Sender<A::Msg>,
     pub(crate) shared: Arc<Shared>,
@@ -28,6 +29,10 @@ pub struct ActorRef<A: Actor> {
 
 impl<A: Actor> ActorRef<A> {
     /// Sends a message, waiting for room in the mailbox (backpressure).
+    ///
+    /// When there is room the message goes in at once; like an awaiting tokio send, `tell`
+    /// still takes part in tokio's cooperative budget, so a producer that never finds the
+    /// mailbox full yields its worker now and then.
     ///
     /// # Errors
     ///
@@ -142,12 +147,13 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// Asks a question with one deadline, `timeout`, covering both the wait for room in the
-    /// mailbox and the wait for the answer. An ask never waits longer.
+    /// mailbox and the wait for the answer, so an ask always ends.
     ///
     /// The deadline's clock starts when the ask first has to wait: at once if the mailbox is
-    /// full, otherwise after the actor had one turn to answer. An ask answered within that turn
-    /// (the common case for an actor on the same worker) neither reads the clock nor arms a
-    /// timer.
+    /// full, otherwise after the actor had one turn to answer (this task yields once). An ask
+    /// answered within that turn, the common case for an actor on the same worker, neither
+    /// reads the clock nor arms a timer. The price: on a busy runtime the deadline can fall
+    /// later than `timeout` after the call by that one scheduling turn.
     ///
     /// # Errors
     ///
