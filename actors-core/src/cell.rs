@@ -30,6 +30,27 @@ use crate::{
     FailureInfo, ShutdownCause,
 };
 
+/// Runs one hook to its end inside `Cell::run`: creates its future in place with `$make`
+/// (`Cell::begin`), drives it (`Cell::drive`), and turns how it ended into
+/// `Result<(), Ending>`. A macro rather than an `async fn`, so that the hot path adds no nested
+/// state machine (and no bytes) to every actor's task.
+macro_rules! run_hook {
+    ($cell:expr, $make:expr, $hook:expr, $generation:expr) => {{
+        let mut slot = pin!(None);
+        let mut failure = $cell.begin(slot.as_mut(), $make);
+        if failure.is_none() {
+            failure = $cell.drive(slot.as_mut(), $hook).await;
+        }
+        match failure {
+            None => {
+                $cell.settle_ok();
+                Ok(())
+            }
+            Some(failure) => Err($cell.settle_failure(slot, failure, $hook, $generation)),
+        }
+    }};
+}
+
 /// The part of an actor every handle shares: identity, control lane, exit state.
 pub(crate) struct Shared {
     pub(crate) id: ActorId,
@@ -106,8 +127,9 @@ enum Ending {
     Killed,
 }
 
-enum Driven<T> {
-    Done(T),
+/// How a hook's future failed to finish with `Ok`.
+enum Failure {
+    Error(ActorError),
     Panicked(Box<dyn Any + Send>),
     Killed,
 }
@@ -131,6 +153,8 @@ pub(crate) struct Cell<A: Actor> {
     /// The actor's span (carrying its path), entered around every hook poll; boxed, and only
     /// created when `INFO` spans are enabled, since every idle actor carries it.
     span: Option<Box<tracing::Span>>,
+    /// The running hook's span, only when `TRACE` is enabled.
+    hook_span: Option<Box<tracing::Span>>,
 }
 
 impl<A: Actor> Cell<A> {
@@ -144,6 +168,7 @@ impl<A: Actor> Cell<A> {
             system,
             span: tracing::level_enabled!(tracing::Level::INFO)
                 .then(|| Box::new(tracing::info_span!("actor", path = %myself.shared.path))),
+            hook_span: None,
             myself,
             orphans: Vec::new(),
             handled: 0,
@@ -169,13 +194,12 @@ impl<A: Actor> Cell<A> {
         let mut began = false;
 
         let mut reason = 'instance: {
-            let started = {
-                let mut slot = pin!(None);
-                let driven = self
-                    .drive(slot.as_mut(), || actor.started(&mut ctx), FailedIn::Started)
-                    .await;
-                self.settle(slot, driven, FailedIn::Started, generation)
-            };
+            let started = run_hook!(
+                self,
+                || actor.started(&mut ctx),
+                FailedIn::Started,
+                generation
+            );
             match started {
                 Ok(()) => {
                     began = true;
@@ -196,17 +220,12 @@ impl<A: Actor> Cell<A> {
                     Next::Closed => break 'instance ExitReason::Normal,
                     Next::Signal => continue,
                 };
-                let handled = {
-                    let mut slot = pin!(None);
-                    let driven = self
-                        .drive(
-                            slot.as_mut(),
-                            || actor.handle(msg, &mut ctx),
-                            FailedIn::Handle,
-                        )
-                        .await;
-                    self.settle(slot, driven, FailedIn::Handle, generation)
-                };
+                let handled = run_hook!(
+                    self,
+                    || actor.handle(msg, &mut ctx),
+                    FailedIn::Handle,
+                    generation
+                );
                 match handled {
                     Ok(()) => {}
                     Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
@@ -216,17 +235,12 @@ impl<A: Actor> Cell<A> {
         };
 
         if began && reason != ExitReason::Killed {
-            let stopped = {
-                let mut slot = pin!(None);
-                let driven = self
-                    .drive(
-                        slot.as_mut(),
-                        || actor.stopped(&reason, &mut ctx),
-                        FailedIn::Stopped,
-                    )
-                    .await;
-                self.settle(slot, driven, FailedIn::Stopped, generation)
-            };
+            let stopped = run_hook!(
+                self,
+                || actor.stopped(&reason, &mut ctx),
+                FailedIn::Stopped,
+                generation
+            );
             match stopped {
                 Ok(()) => {}
                 Err(Ending::Failed(info)) => {
@@ -304,53 +318,49 @@ impl<A: Actor> Cell<A> {
         })
     }
 
-    /// Turns how a hook's future ended into the instance's outcome: reports a failure, drops an
-    /// unfinished future inside a scope (so the replies it holds learn why), and answers the
-    /// replies the hook dropped.
+    /// The end of a hook that finished with `Ok`: answers the replies it dropped.
     #[inline]
-    fn settle<F>(
-        &mut self,
-        slot: Pin<&mut Option<F>>,
-        driven: Driven<Result<(), ActorError>>,
-        hook: FailedIn,
-        generation: u64,
-    ) -> Result<(), Ending> {
-        match driven {
-            Driven::Done(Ok(())) => {
-                if !self.orphans.is_empty() {
-                    self.resolve_orphans(&AskError::NoReply);
-                }
-                Ok(())
-            }
-            other => self.settle_failure(slot, other, hook, generation),
+    fn settle_ok(&mut self) {
+        if !self.orphans.is_empty() {
+            self.resolve_orphans(&AskError::NoReply);
         }
+    }
+
+    /// Creates a hook's future in `slot`, inside a scope and `catch_unwind`: a hook may do work,
+    /// and panic, before its first `.await`.
+    #[inline]
+    fn begin<F>(&mut self, slot: Pin<&mut Option<F>>, make: impl FnOnce() -> F) -> Option<Failure> {
+        let mut slot = slot;
+        let entered = scope::enter(self.shared().id);
+        let made = catch_unwind(AssertUnwindSafe(|| slot.set(Some(make()))));
+        entered.exit(&mut self.orphans);
+        made.err().map(Failure::Panicked)
     }
 
     #[cold]
     fn settle_failure<F>(
         &mut self,
         slot: Pin<&mut Option<F>>,
-        driven: Driven<Result<(), ActorError>>,
+        failure: Failure,
         hook: FailedIn,
         generation: u64,
-    ) -> Result<(), Ending> {
-        let ending = match driven {
-            Driven::Done(Ok(())) => return Ok(()),
-            Driven::Done(Err(err)) => Ending::Failed(FailureInfo::from_error(
+    ) -> Ending {
+        let ending = match failure {
+            Failure::Error(err) => Ending::Failed(FailureInfo::from_error(
                 &err,
                 hook,
                 &self.shared().path,
                 self.shared().id,
                 generation,
             )),
-            Driven::Panicked(payload) => Ending::Failed(FailureInfo::from_panic(
+            Failure::Panicked(payload) => Ending::Failed(FailureInfo::from_panic(
                 &*payload,
                 hook,
                 &self.shared().path,
                 self.shared().id,
                 generation,
             )),
-            Driven::Killed => Ending::Killed,
+            Failure::Killed => Ending::Killed,
         };
         let disposition = match &ending {
             Ending::Failed(info) => {
@@ -361,60 +371,51 @@ impl<A: Actor> Cell<A> {
         };
         let mut slot = slot;
         let _ = self.dispose(|| slot.set(None), generation, disposition);
-        Err(ending)
+        ending
     }
 
-    /// Creates a hook's future with `make` in `fut` and polls it to its end: creation and every
-    /// poll run inside a scope and `catch_unwind` (a hook may panic before its first `.await`);
-    /// a pending kill is seen before each poll; while the hook is pending, `drain` acts and
-    /// replies it dropped are answered `NoReply` at once.
+    /// Polls the hook's future in `fut` to its end, each poll inside a scope and
+    /// `catch_unwind`. A pending kill is seen before each poll; while the hook is pending,
+    /// `drain` acts and replies it dropped are answered `NoReply` at once. `None` is success.
     #[inline]
-    fn drive<'a, F, M>(
+    fn drive<'a, F>(
         &'a mut self,
         mut fut: Pin<&'a mut Option<F>>,
-        make: M,
         hook: FailedIn,
-    ) -> impl Future<Output = Driven<F::Output>> + 'a
+    ) -> impl Future<Output = Option<Failure>> + 'a
     where
-        F: Future,
-        M: FnOnce() -> F + 'a,
+        F: Future<Output = Result<(), ActorError>>,
     {
-        let mut make = Some(make);
         // A span per hook only when TRACE is on: its creation is not free even when disabled.
-        // Boxed: a span is 40 bytes, and the task of every idle actor would carry them.
-        let span = tracing::level_enabled!(tracing::Level::TRACE)
-            .then(|| Box::new(tracing::trace_span!("hook", %hook)));
+        // Kept in the cell, not in this future, so the future needs no drop glue.
+        if tracing::level_enabled!(tracing::Level::TRACE) {
+            self.hook_span = Some(Box::new(tracing::trace_span!("hook", %hook)));
+        }
         let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
             if self.myself.shared.control.peek() & signal::KILL != 0 {
-                if let Some(make) = make.take() {
-                    // Killed before the hook began: its message (and any reply in it) is
-                    // dropped in a scope, so the asker learns it was killed.
-                    let entered = scope::enter(id);
-                    let _ = catch_unwind(AssertUnwindSafe(move || drop(make)));
-                    entered.exit(&mut self.orphans);
-                }
-                return Poll::Ready(Driven::Killed);
+                return Poll::Ready(Some(Failure::Killed));
             }
             let polled = {
                 let _actor_span = self.span.as_deref().map(tracing::Span::enter);
-                let _span = span.as_deref().map(tracing::Span::enter);
+                let _hook_span = self.hook_span.as_deref().map(tracing::Span::enter);
                 let entered = scope::enter(id);
-                let polled = catch_unwind(AssertUnwindSafe(|| {
-                    if let Some(make) = make.take() {
-                        fut.set(Some(make()));
-                    }
-                    match fut.as_mut().as_pin_mut() {
-                        Some(fut) => fut.poll(cx),
-                        None => Poll::Pending,
-                    }
+                let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
+                    Some(fut) => fut.poll(cx),
+                    None => Poll::Pending,
                 }));
                 entered.exit(&mut self.orphans);
                 polled
             };
             match polled {
-                Ok(Poll::Ready(output)) => return Poll::Ready(Driven::Done(output)),
-                Err(payload) => return Poll::Ready(Driven::Panicked(payload)),
+                Ok(Poll::Ready(done)) => {
+                    self.hook_span = None;
+                    return Poll::Ready(done.err().map(Failure::Error));
+                }
+                Err(payload) => {
+                    self.hook_span = None;
+                    return Poll::Ready(Some(Failure::Panicked(payload)));
+                }
                 Ok(Poll::Pending) => {}
             }
             if !self.orphans.is_empty() {
@@ -423,7 +424,8 @@ impl<A: Actor> Cell<A> {
             }
             let bits = self.myself.shared.control.register(cx.waker()) & !self.handled;
             if bits & signal::KILL != 0 {
-                return Poll::Ready(Driven::Killed);
+                self.hook_span = None;
+                return Poll::Ready(Some(Failure::Killed));
             }
             if bits & signal::DRAIN != 0 {
                 self.start_drain();
