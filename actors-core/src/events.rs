@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use tokio::sync::broadcast;
 use tokio::time::Instant;
@@ -176,6 +176,17 @@ impl EventKind {
 #[derive(Debug)]
 pub struct Events {
     rx: broadcast::Receiver<Event>,
+    _counted: Subscribed,
+}
+
+/// Keeps the collector's subscriber count while a subscription lives.
+#[derive(Debug)]
+struct Subscribed(Arc<AtomicUsize>);
+
+impl Drop for Subscribed {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// What a subscription returns instead of an event.
@@ -226,17 +237,25 @@ impl Events {
 #[derive(Debug)]
 pub(crate) struct Collector {
     tx: broadcast::Sender<Event>,
+    /// Live subscriptions: one atomic load tells `emit` whether to build an event at all
+    /// (the channel's own count takes a lock).
+    subscribers: Arc<AtomicUsize>,
 }
 
 impl Collector {
     pub(crate) fn new(capacity: usize) -> Self {
         let (tx, _) = broadcast::channel(capacity);
-        Self { tx }
+        Self {
+            tx,
+            subscribers: Arc::new(AtomicUsize::new(0)),
+        }
     }
 
     pub(crate) fn subscribe(&self) -> Events {
+        self.subscribers.fetch_add(1, Ordering::AcqRel);
         Events {
             rx: self.tx.subscribe(),
+            _counted: Subscribed(self.subscribers.clone()),
         }
     }
 
@@ -253,7 +272,7 @@ impl Collector {
         } else {
             tracing::debug!(target: "actors::events", %path, %id, generation, event = ?kind);
         }
-        if self.tx.receiver_count() == 0 {
+        if self.subscribers.load(Ordering::Acquire) == 0 {
             return;
         }
         // A send only fails when there is no subscriber; the ring never blocks.
