@@ -327,14 +327,27 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Creates a hook's future in `slot`, inside a scope and `catch_unwind`: a hook may do work,
-    /// and panic, before its first `.await`.
+    /// and panic, before its first `.await`. If a kill is already pending the hook does not
+    /// begin; what `make` holds (the message, and any reply in it) is dropped in the scope, so
+    /// the asker learns it was killed.
     #[inline]
     fn begin<F>(&mut self, slot: Pin<&mut Option<F>>, make: impl FnOnce() -> F) -> Option<Failure> {
+        let killed = self.shared().control.peek() & signal::KILL != 0;
         let mut slot = slot;
         let entered = scope::enter(self.shared().id);
-        let made = catch_unwind(AssertUnwindSafe(|| slot.set(Some(make()))));
+        let made = catch_unwind(AssertUnwindSafe(|| {
+            if killed {
+                drop(make);
+            } else {
+                slot.set(Some(make()));
+            }
+        }));
         entered.exit(&mut self.orphans);
-        made.err().map(Failure::Panicked)
+        match made {
+            Err(payload) if !killed => Some(Failure::Panicked(payload)),
+            _ if killed => Some(Failure::Killed),
+            _ => None,
+        }
     }
 
     #[cold]
