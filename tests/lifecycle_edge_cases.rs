@@ -233,3 +233,25 @@ async fn a_probe_is_unaffected_by_the_edge_cases() {
     assert_eq!(actor.wait().await, ExitReason::Normal);
     system.shutdown().await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_tell_taken_from_the_mailbox_as_a_kill_arrives_is_reported_undelivered() {
+    // Found by the message-fate property test: the actor wakes with both a message and a kill
+    // pending; the message never reaches its handler and must not vanish silently.
+    let system = ActorSystem::new("edge").unwrap();
+    let mut events = system.events();
+    let (actor, _) = probe(&system, 1);
+    settle().await; // idle, waiting for mail
+    actor.try_tell(Msg::Record(1)).unwrap();
+    actor.kill();
+    assert_eq!(actor.wait().await, ExitReason::Killed);
+    let undelivered: Vec<_> = drain_events(&mut events)
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Undelivered(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(undelivered, [1]);
+    system.shutdown().await.unwrap();
+}

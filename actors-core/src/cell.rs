@@ -37,7 +37,7 @@ use crate::{
 macro_rules! run_hook {
     ($cell:expr, $make:expr, $hook:expr, $generation:expr) => {{
         let mut slot = pin!(None);
-        let mut failure = $cell.begin(slot.as_mut(), $make);
+        let mut failure = $cell.begin(slot.as_mut(), $make, $hook);
         if failure.is_none() {
             failure = $cell.drive(slot.as_mut(), $hook).await;
         }
@@ -149,6 +149,8 @@ pub(crate) struct Cell<A: Actor> {
     orphans: Vec<Orphan>,
     /// Signals already acted upon (only `DRAIN` is not terminal).
     handled: u8,
+    /// Tells taken from the mailbox but never handled (a kill came first).
+    undelivered: usize,
     finished: bool,
     /// The actor's span (carrying its path), entered around every hook poll; boxed, and only
     /// created when `INFO` spans are enabled, since every idle actor carries it.
@@ -172,6 +174,7 @@ impl<A: Actor> Cell<A> {
             myself,
             orphans: Vec::new(),
             handled: 0,
+            undelivered: 0,
             finished: false,
         }
     }
@@ -270,7 +273,7 @@ impl<A: Actor> Cell<A> {
 
         // The final exit.
         self.rx.close();
-        let mut undelivered = 0;
+        let mut undelivered = self.undelivered;
         while let Some(msg) = self.rx.recv().await {
             undelivered += self.discard(msg);
         }
@@ -331,10 +334,16 @@ impl<A: Actor> Cell<A> {
     /// begin; what `make` holds (the message, and any reply in it) is dropped in the scope, so
     /// the asker learns it was killed.
     #[inline]
-    fn begin<F>(&mut self, slot: Pin<&mut Option<F>>, make: impl FnOnce() -> F) -> Option<Failure> {
+    fn begin<F>(
+        &mut self,
+        slot: Pin<&mut Option<F>>,
+        make: impl FnOnce() -> F,
+        hook: FailedIn,
+    ) -> Option<Failure> {
         let killed = self.shared().control.peek() & signal::KILL != 0;
         let mut slot = slot;
         let entered = scope::enter(self.shared().id);
+        let before = scope::unanswered();
         let made = catch_unwind(AssertUnwindSafe(|| {
             if killed {
                 drop(make);
@@ -342,6 +351,10 @@ impl<A: Actor> Cell<A> {
                 slot.set(Some(make()));
             }
         }));
+        if killed && hook == FailedIn::Handle && scope::unanswered() == before {
+            // A tell that never reached its handler: reported with the queue at the final exit.
+            self.undelivered += 1;
+        }
         entered.exit(&mut self.orphans);
         match made {
             Err(payload) if !killed => Some(Failure::Panicked(payload)),
@@ -522,7 +535,7 @@ impl<A: Actor> Drop for Cell<A> {
         }
         self.shared().control.end_instance();
         self.rx.close();
-        let mut undelivered = 0;
+        let mut undelivered = self.undelivered;
         while let Ok(msg) = self.rx.try_recv() {
             undelivered += self.discard(msg);
         }
