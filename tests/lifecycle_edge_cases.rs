@@ -181,13 +181,7 @@ async fn an_ask_whose_asker_gave_up_is_not_counted_as_an_undelivered_tell() {
     actor.tell(Msg::Record(1)).await.unwrap();
     actor.kill();
     actor.wait().await;
-    let undelivered: Vec<_> = drain_events(&mut events)
-        .into_iter()
-        .filter_map(|e| match e.kind {
-            EventKind::Undelivered(n) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let undelivered = common::undelivered_counts(&drain_events(&mut events));
     assert_eq!(undelivered, [1]);
     system.shutdown().await.unwrap();
 }
@@ -245,13 +239,7 @@ async fn a_tell_taken_from_the_mailbox_as_a_kill_arrives_is_reported_undelivered
     actor.try_tell(Msg::Record(1)).unwrap();
     actor.kill();
     assert_eq!(actor.wait().await, ExitReason::Killed);
-    let undelivered: Vec<_> = drain_events(&mut events)
-        .into_iter()
-        .filter_map(|e| match e.kind {
-            EventKind::Undelivered(n) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let undelivered = common::undelivered_counts(&drain_events(&mut events));
     assert_eq!(undelivered, [1]);
     system.shutdown().await.unwrap();
 }

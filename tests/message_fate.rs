@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use actors::prelude::*;
-use actors::{EventKind, SendError, TrySendError};
+use actors::{SendError, TrySendError};
 use common::{Faults, Journal, Msg, Probe, Then, drain_events, kinds, quiet_panics, settle};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -131,13 +131,7 @@ async fn assert_final_exit_fate(
     ));
     assert!(!actor.is_alive());
     let seen = drain_events(&mut events);
-    let undelivered: Vec<usize> = seen
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::Undelivered(n) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let undelivered = common::undelivered_counts(&seen);
     assert_eq!(undelivered, [3], "the three queued tells are reported once");
     assert!(seen.iter().all(|e| e.path.as_str() == "/fate/probe"));
     system.shutdown().await.unwrap();

@@ -263,6 +263,17 @@ pub fn drain_events(events: &mut Events) -> Vec<Event> {
     out
 }
 
+/// The counts of the `Undelivered` events among `events`, in order.
+pub fn undelivered_counts(events: &[Event]) -> Vec<usize> {
+    events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Undelivered(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The kinds of `events`, as short names, for compact assertions.
 pub fn kinds(events: &[Event]) -> Vec<&'static str> {
     events
