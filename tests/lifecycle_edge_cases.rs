@@ -243,3 +243,105 @@ async fn a_tell_taken_from_the_mailbox_as_a_kill_arrives_is_reported_undelivered
     assert_eq!(undelivered, [1]);
     system.shutdown().await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_error_whose_display_panics_is_still_a_contained_failure() {
+    #[derive(Debug)]
+    struct Nasty;
+    impl std::fmt::Display for Nasty {
+        fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            panic!("panic in Drop"); // a message the quiet hook silences
+        }
+    }
+    impl std::error::Error for Nasty {}
+
+    struct Failing;
+    impl Actor for Failing {
+        type Msg = ();
+        async fn handle(&mut self, _: (), _: &mut Context<Self>) -> Result<(), ActorError> {
+            Err(Nasty.into())
+        }
+    }
+    quiet_panics();
+    let system = ActorSystem::new("edge").unwrap();
+    let mut events = system.events();
+    let actor = system.spawn(Failing).unwrap();
+    actor.tell(()).await.unwrap();
+    let reason = actor.wait().await;
+    let info = reason.failure().expect("reported as a failure, not lost");
+    assert_eq!(info.message(), "an error whose Display or source panicked");
+    assert!(
+        drain_events(&mut events)
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Failed(_)))
+    );
+    system.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_actor_of_another_system_waits_for_the_shutdown_it_asks_for() {
+    struct Closer(ActorSystem);
+    impl Actor for Closer {
+        type Msg = Reply<usize>;
+        async fn handle(
+            &mut self,
+            reply: Self::Msg,
+            _: &mut Context<Self>,
+        ) -> Result<(), ActorError> {
+            self.0.shutdown().await.unwrap();
+            // Waited: nothing of the other system is left.
+            let _ = reply.send(self.0.task_count());
+            Ok(())
+        }
+    }
+    let other = ActorSystem::new("other").unwrap();
+    let (slow, _) = probe(&other, 4);
+    slow.tell(Msg::Sleep(Duration::from_secs(1))).await.unwrap();
+    let system = ActorSystem::new("edge").unwrap();
+    let closer = system.spawn(Closer(other.clone())).unwrap();
+    assert_eq!(closer.ask(|reply| reply).await.unwrap(), 0);
+    assert!(!slow.is_alive());
+    system.shutdown().await.unwrap();
+}
+
+#[test]
+fn shutdown_awaited_outside_any_runtime_completes_on_the_actors_runtime() {
+    use std::sync::Arc;
+    use std::task::{Wake, Waker};
+
+    /// A minimal executor that is not tokio: park the thread until woken.
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+        let mut fut = std::pin::pin!(fut);
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = std::task::Context::from_waker(&waker);
+        loop {
+            if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+                return out;
+            }
+            std::thread::park();
+        }
+    }
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let system = ActorSystem::new("edge").unwrap();
+    let actor = rt.block_on(async { probe(&system, 4).0 });
+    let outcome = std::thread::spawn({
+        let system = system.clone();
+        move || block_on(system.shutdown())
+    })
+    .join()
+    .unwrap();
+    assert_eq!(outcome, Ok(()));
+    assert!(!actor.is_alive());
+    assert_eq!(system.task_count(), 0);
+}

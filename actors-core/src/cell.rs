@@ -273,11 +273,10 @@ impl<A: Actor> Cell<A> {
 
         // The final exit.
         self.rx.close();
-        let mut undelivered = self.undelivered;
         while let Some(msg) = self.rx.recv().await {
-            undelivered += self.discard(msg);
+            self.undelivered += self.discard(msg);
         }
-        self.complete(reason, undelivered);
+        self.complete(reason);
     }
 
     /// Acts on newly raised signals; returns the exit reason when one ends the instance.
@@ -358,8 +357,12 @@ impl<A: Actor> Cell<A> {
         entered.exit(&mut self.orphans);
         match made {
             Err(payload) if !killed => Some(Failure::Panicked(payload)),
-            _ if killed => Some(Failure::Killed),
-            _ => None,
+            Err(payload) => {
+                scope::drop_contained(payload);
+                Some(Failure::Killed)
+            }
+            Ok(()) if killed => Some(Failure::Killed),
+            Ok(()) => None,
         }
     }
 
@@ -372,20 +375,29 @@ impl<A: Actor> Cell<A> {
         generation: u64,
     ) -> Ending {
         let ending = match failure {
-            Failure::Error(err) => Ending::Failed(FailureInfo::from_error(
-                &err,
-                hook,
-                &self.shared().path,
-                self.shared().id,
-                generation,
-            )),
-            Failure::Panicked(payload) => Ending::Failed(FailureInfo::from_panic(
-                &*payload,
-                hook,
-                &self.shared().path,
-                self.shared().id,
-                generation,
-            )),
+            Failure::Error(err) => {
+                let info = FailureInfo::from_error(
+                    &err,
+                    hook,
+                    &self.shared().path,
+                    self.shared().id,
+                    generation,
+                );
+                // The user's error value: its `Drop` may panic too.
+                scope::drop_contained(err);
+                Ending::Failed(info)
+            }
+            Failure::Panicked(payload) => {
+                let info = FailureInfo::from_panic(
+                    &*payload,
+                    hook,
+                    &self.shared().path,
+                    self.shared().id,
+                    generation,
+                );
+                scope::drop_contained(payload);
+                Ending::Failed(info)
+            }
             Failure::Killed => Ending::Killed,
         };
         let disposition = match &ending {
@@ -420,6 +432,7 @@ impl<A: Actor> Cell<A> {
         let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
             if self.myself.shared.control.peek() & signal::KILL != 0 {
+                self.hook_span = None;
                 return Poll::Ready(Some(Failure::Killed));
             }
             let polled = {
@@ -480,6 +493,7 @@ impl<A: Actor> Cell<A> {
                 self.shared().id,
                 generation,
             );
+            scope::drop_contained(payload);
             self.emit(EventKind::Failed(info.clone()), generation);
             info
         })
@@ -502,17 +516,22 @@ impl<A: Actor> Cell<A> {
     fn discard(&mut self, msg: A::Msg) -> usize {
         let entered = scope::enter(self.shared().id);
         let before = scope::unanswered();
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(msg)));
+        let dropped = catch_unwind(AssertUnwindSafe(move || drop(msg)));
         // Counted even when the asker already gave up, whose reply is not parked.
         let asks = scope::unanswered().wrapping_sub(before);
         entered.exit(&mut self.orphans);
+        if let Err(payload) = dropped {
+            scope::drop_contained(payload);
+        }
         self.resolve_orphans(&AskError::Stopped);
         usize::from(asks == 0)
     }
 
     /// Reports the final exit and releases waiters. The mailbox is closed and drained.
-    fn complete(&mut self, reason: ExitReason, undelivered: usize) {
+    fn complete(&mut self, reason: ExitReason) {
         self.finished = true;
+        let undelivered = self.undelivered;
+        self.shared().control.disarm();
         let span = self.span.take();
         let _span = span.as_deref().map(tracing::Span::enter);
         let generation = self.shared().generation();
@@ -535,15 +554,14 @@ impl<A: Actor> Drop for Cell<A> {
         }
         self.shared().control.end_instance();
         self.rx.close();
-        let mut undelivered = self.undelivered;
         while let Ok(msg) = self.rx.try_recv() {
-            undelivered += self.discard(msg);
+            self.undelivered += self.discard(msg);
         }
         let reason = if self.shared().control.peek() & signal::SHUTDOWN != 0 {
             ExitReason::Shutdown(ShutdownCause::System)
         } else {
             ExitReason::Killed
         };
-        self.complete(reason, undelivered);
+        self.complete(reason);
     }
 }

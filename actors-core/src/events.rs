@@ -26,6 +26,10 @@ impl ActorId {
         Self(NEXT_ID.fetch_add(1, Ordering::Relaxed))
     }
 
+    pub(crate) fn from_raw(raw: u64) -> Option<Self> {
+        (raw != 0).then_some(Self(raw))
+    }
+
     /// The id as a number (unique in this process, increasing in creation order).
     pub fn as_u64(self) -> u64 {
         self.0

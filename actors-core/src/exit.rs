@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use crate::ActorError;
@@ -125,13 +126,27 @@ impl FailureInfo {
         generation: u64,
     ) -> Self {
         let error = err.as_error();
-        let mut chain = Vec::new();
-        let mut source = error.source();
-        while let Some(s) = source {
-            chain.push(s.to_string());
-            source = s.source();
-        }
-        Self::build(error.to_string(), chain, false, hook, path, id, generation)
+        // User code (`Display`, `source`) runs here: a panic in it must not escape the loop.
+        let described = catch_unwind(AssertUnwindSafe(|| {
+            let mut chain = Vec::new();
+            let mut source = error.source();
+            while let Some(s) = source {
+                chain.push(s.to_string());
+                source = s.source();
+            }
+            (error.to_string(), chain)
+        }));
+        let (message, chain) = match described {
+            Ok(described) => described,
+            Err(payload) => {
+                crate::scope::drop_contained(payload);
+                (
+                    "an error whose Display or source panicked".to_owned(),
+                    Vec::new(),
+                )
+            }
+        };
+        Self::build(message, chain, false, hook, path, id, generation)
     }
 
     pub(crate) fn from_panic(

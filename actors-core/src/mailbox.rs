@@ -138,6 +138,17 @@ impl Control {
         self.signals.load(Ordering::Acquire)
     }
 
+    /// Forgets the actor task's waker at its final exit, so handles that outlive the actor do
+    /// not keep the finished task's memory alive.
+    pub(crate) fn disarm(&self) {
+        let waker = {
+            let mut slots = self.slots();
+            self.armed.store(false, Ordering::Release);
+            slots.waker.take()
+        };
+        drop(waker);
+    }
+
     /// Clears the signals an instance consumed, before the next instance starts.
     #[allow(dead_code)] // used by supervised restarts
     pub(crate) fn clear(&self, bits: u8) {

@@ -223,12 +223,12 @@ impl<T> Drop for ReplyReceiver<T> {
         if self.done {
             return;
         }
-        let value = {
+        let (value, waker) = {
             let mut state = self.slot.lock();
             state.asker_gone = true;
-            state.value.take()
+            (state.value.take(), state.waker.take())
         };
-        drop(value);
+        drop((value, waker));
     }
 }
 

@@ -13,6 +13,7 @@
 //! the multi-thread runtime where a task moves between threads.
 
 use std::cell::{Cell, RefCell};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use crate::AskError;
@@ -64,10 +65,25 @@ thread_local! {
     static PARKED: RefCell<Vec<Orphan>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Marks `actor` as running on this thread until [`Entered::exit`].
+/// Marks `actor` as running on this thread until [`Entered::exit`] (or, on an unwinding path
+/// that skipped it, until the guard is dropped: a scope is never left entered).
 pub(crate) struct Entered {
     previous: u64,
     mark: usize,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        // Only reached when `exit` was skipped; replies parked inside are answered `NoReply`.
+        let mut dropped = Vec::new();
+        let _ = CURRENT.try_with(|c| {
+            c.actor.set(self.previous);
+            if c.parked.get() > self.mark {
+                c.parked.set(self.mark);
+                take_parked(self.mark, &mut dropped);
+            }
+        });
+    }
 }
 
 #[inline]
@@ -85,11 +101,12 @@ impl Entered {
     /// always reached.
     #[inline]
     pub(crate) fn exit(self, into: &mut Vec<Orphan>) {
+        let this = std::mem::ManuallyDrop::new(self);
         CURRENT.with(|c| {
-            c.actor.set(self.previous);
-            if c.parked.get() > self.mark {
-                c.parked.set(self.mark);
-                take_parked(self.mark, into);
+            c.actor.set(this.previous);
+            if c.parked.get() > this.mark {
+                c.parked.set(this.mark);
+                take_parked(this.mark, into);
             }
         });
     }
@@ -105,9 +122,22 @@ fn take_parked(mark: usize, into: &mut Vec<Orphan>) {
     });
 }
 
-/// True when some actor's code is running on this thread.
-pub(crate) fn in_actor() -> bool {
-    CURRENT.try_with(|c| c.actor.get() != 0).unwrap_or(false)
+/// The actor whose code is running on this thread, if any.
+pub(crate) fn current() -> Option<ActorId> {
+    CURRENT
+        .try_with(|c| c.actor.get())
+        .ok()
+        .and_then(ActorId::from_raw)
+}
+
+/// Drops `value` with a panic in its `Drop` contained; a panic payload whose own `Drop`
+/// panics is leaked rather than allowed to unwind further.
+pub(crate) fn drop_contained<T>(value: T) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
+            // Leaking is the only safe thing left to do with it.
+        }
+    }
 }
 
 /// True when `actor` is the one running on this thread.

@@ -59,6 +59,8 @@ struct SystemInner {
     state: AtomicU8,
     stopped: Notify,
     outcome: OnceLock<Result<(), ShutdownError>>,
+    /// The runtime of the first spawn; the shutdown runs there.
+    runtime: OnceLock<tokio::runtime::Handle>,
     ask_timeout: Duration,
     shutdown_timeout: Duration,
 }
@@ -136,6 +138,7 @@ impl SystemBuilder {
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
+                runtime: OnceLock::new(),
                 ask_timeout: self.ask_timeout,
                 shutdown_timeout: self.shutdown_timeout,
             }),
@@ -304,7 +307,8 @@ impl ActorSystem {
 
     async fn shutdown_inner(&self, deadline: Option<Instant>) -> Result<(), ShutdownError> {
         let inner = &self.inner;
-        let in_actor = scope::in_actor();
+        // Called from one of this system's own actors? (An actor of another system may wait.)
+        let in_actor = scope::current().is_some_and(|id| inner.children.contains_key(&id));
         if inner
             .state
             .compare_exchange(RUNNING, STOPPING, Ordering::SeqCst, Ordering::SeqCst)
@@ -318,23 +322,31 @@ impl ActorSystem {
         // The work runs in a task of its own, so that dropping this future (a `select!`, a
         // timeout, or a caller that is itself one of the actors being stopped) cannot leave
         // the shutdown half done.
-        let system = self.clone();
-        let work = async move {
-            let outcome = system.run_shutdown(deadline).await;
-            let _ = system.inner.outcome.set(outcome);
-            system.inner.state.store(STOPPED, Ordering::SeqCst);
-            system.inner.stopped.notify_waiters();
+        // It runs on the runtime the actors were spawned on; with none ever spawned there is
+        // nothing to stop or time.
+        let Some(runtime) = inner.runtime.get() else {
+            inner.token.cancel();
+            inner.tracker.close();
+            self.mark_stopped(Ok(()));
+            return Ok(());
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn(work)),
-            Err(_) => work.await,
-        }
+        let finish = MarkStoppedOnDrop(self.clone());
+        drop(runtime.spawn(async move {
+            let outcome = finish.0.run_shutdown(deadline).await;
+            finish.0.mark_stopped(outcome);
+        }));
         if in_actor {
             // Waiting would mean waiting for ourselves: the caller is stopped like the others.
             return Ok(());
         }
         self.wait_stopped().await;
         inner.outcome.get().cloned().unwrap_or(Ok(()))
+    }
+
+    fn mark_stopped(&self, outcome: Result<(), ShutdownError>) {
+        let _ = self.inner.outcome.set(outcome);
+        self.inner.state.store(STOPPED, Ordering::SeqCst);
+        self.inner.stopped.notify_waiters();
     }
 
     async fn run_shutdown(&self, deadline: Option<Instant>) -> Result<(), ShutdownError> {
@@ -460,6 +472,7 @@ impl ActorSystem {
             return Err(SpawnError::SystemStopped);
         }
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NoRuntime)?;
+        self.inner.runtime.get_or_init(|| runtime.clone());
         let inner = &self.inner;
         let id = ActorId::next();
         let path = match name {
@@ -497,6 +510,18 @@ impl ActorSystem {
 
     pub(crate) fn remove_child(&self, id: ActorId) {
         self.inner.children.remove(&id);
+    }
+}
+
+/// Marks the system stopped even if the shutdown task is dropped before it finishes (its
+/// runtime shut down), so no later `shutdown()` waits forever.
+struct MarkStoppedOnDrop(ActorSystem);
+
+impl Drop for MarkStoppedOnDrop {
+    fn drop(&mut self) {
+        if self.0.inner.state.load(Ordering::SeqCst) != STOPPED {
+            self.0.mark_stopped(Ok(()));
+        }
     }
 }
 
