@@ -54,7 +54,10 @@ macro_rules! run_hook {
 /// The part of an actor every handle shares: identity, control lane, exit state.
 pub(crate) struct Shared {
     pub(crate) id: ActorId,
-    pub(crate) path: ActorPath,
+    /// Built on first use for unnamed actors: most actors are never asked for their path, and
+    /// formatting and allocating it was an eighth of the cost of a spawn.
+    path: OnceLock<ActorPath>,
+    name: Name,
     pub(crate) parent: Option<ActorId>,
     pub(crate) control: Control,
     pub(crate) ask_timeout: Duration,
@@ -68,14 +71,19 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         id: ActorId,
-        path: ActorPath,
+        name: Name,
         parent: Option<ActorId>,
         ask_timeout: Duration,
         parent_token: CancellationToken,
     ) -> Self {
+        let path = OnceLock::new();
+        if let Name::Given(given) = &name {
+            let _ = path.set(given.clone());
+        }
         Self {
             id,
             path,
+            name,
             parent,
             control: Control::new(),
             ask_timeout,
@@ -84,6 +92,14 @@ impl Shared {
             exit: OnceLock::new(),
             exited: Notify::new(),
         }
+    }
+
+    /// The actor's path, built on first use for an unnamed actor.
+    pub(crate) fn path(&self) -> &ActorPath {
+        self.path.get_or_init(|| match &self.name {
+            Name::Given(path) => path.clone(),
+            Name::Numbered { parent, base } => parent.numbered_child(base, self.id.as_u64()),
+        })
     }
 
     pub(crate) fn generation(&self) -> u64 {
@@ -116,9 +132,20 @@ impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Shared")
             .field("id", &self.id)
-            .field("path", &self.path)
+            .field("path", self.path())
             .finish_non_exhaustive()
     }
+}
+
+/// What an actor's path is made of.
+pub(crate) enum Name {
+    /// Named at spawn: the full path.
+    Given(ActorPath),
+    /// Unnamed: `{parent}/{base}-{id}`, built when first asked for.
+    Numbered {
+        parent: ActorPath,
+        base: &'static str,
+    },
 }
 
 /// How a driven hook ended other than by returning.
@@ -169,7 +196,7 @@ impl<A: Actor> Cell<A> {
             rx,
             system,
             span: tracing::level_enabled!(tracing::Level::INFO)
-                .then(|| Box::new(tracing::info_span!("actor", path = %myself.shared.path))),
+                .then(|| Box::new(tracing::info_span!("actor", path = %myself.shared.path()))),
             hook_span: None,
             myself,
             orphans: Vec::new(),
@@ -379,7 +406,7 @@ impl<A: Actor> Cell<A> {
                 let info = FailureInfo::from_error(
                     &err,
                     hook,
-                    &self.shared().path,
+                    self.shared().path(),
                     self.shared().id,
                     generation,
                 );
@@ -391,7 +418,7 @@ impl<A: Actor> Cell<A> {
                 let info = FailureInfo::from_panic(
                     &*payload,
                     hook,
-                    &self.shared().path,
+                    self.shared().path(),
                     self.shared().id,
                     generation,
                 );
@@ -489,7 +516,7 @@ impl<A: Actor> Cell<A> {
             let info = FailureInfo::from_panic(
                 &*payload,
                 FailedIn::Drop,
-                &self.shared().path,
+                self.shared().path(),
                 self.shared().id,
                 generation,
             );
@@ -507,9 +534,7 @@ impl<A: Actor> Cell<A> {
 
     fn emit(&self, kind: EventKind, generation: u64) {
         let shared = self.shared();
-        self.system
-            .collector()
-            .emit(kind, &shared.path, shared.id, generation, shared.parent);
+        self.system.collector().emit(kind, shared, generation);
     }
 
     /// Drops one undeliverable message; returns 1 if it was a tell (no reply inside it).

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use crate::cell::Shared;
 use crate::exit::{ExitReason, FailureInfo};
 
 /// A process-wide unique actor identity. Restarts keep it; a new actor gets a new one.
@@ -263,18 +264,13 @@ impl Collector {
         }
     }
 
-    pub(crate) fn emit(
-        &self,
-        kind: EventKind,
-        path: &ActorPath,
-        id: ActorId,
-        generation: u64,
-        parent: Option<ActorId>,
-    ) {
+    pub(crate) fn emit(&self, kind: EventKind, actor: &Shared, generation: u64) {
+        // The path (built on first use) is only asked for when someone will see the event.
+        let id = actor.id;
         if kind.is_failure() {
-            tracing::warn!(target: "actors::events", %path, %id, generation, event = ?kind);
+            tracing::warn!(target: "actors::events", path = %actor.path(), %id, generation, event = ?kind);
         } else {
-            tracing::debug!(target: "actors::events", %path, %id, generation, event = ?kind);
+            tracing::debug!(target: "actors::events", path = %actor.path(), %id, generation, event = ?kind);
         }
         if self.subscribers.load(Ordering::Acquire) == 0 {
             return;
@@ -282,10 +278,10 @@ impl Collector {
         // A send only fails when there is no subscriber; the ring never blocks.
         let _ = self.tx.send(Event {
             kind,
-            path: path.clone(),
+            path: actor.path().clone(),
             id,
             generation,
-            parent,
+            parent: actor.parent,
             at: Instant::now(),
         });
     }

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::cell::{Cell, Shared};
+use crate::cell::{Cell, Name, Shared};
 use crate::events::{Collector, EventKind, Events};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
 use crate::{
@@ -378,7 +378,7 @@ impl ActorSystem {
             if timed_out.insert(child.id) {
                 self.report_timed_out(&child);
             }
-            late.push(child.path.clone());
+            late.push(child.path().clone());
         }
         if late.is_empty() {
             Ok(())
@@ -388,13 +388,8 @@ impl ActorSystem {
     }
 
     fn report_timed_out(&self, child: &Shared) {
-        self.collector().emit(
-            EventKind::ShutdownTimedOut,
-            &child.path,
-            child.id,
-            child.generation(),
-            child.parent,
-        );
+        self.collector()
+            .emit(EventKind::ShutdownTimedOut, child, child.generation());
     }
 
     /// Stops the root's children one by one, newest first, each under its shutdown timeout
@@ -475,16 +470,17 @@ impl ActorSystem {
         self.inner.runtime.get_or_init(|| runtime.clone());
         let inner = &self.inner;
         let id = ActorId::next();
-        let path = match name {
-            Some(name) => inner.root_path.child(&name),
-            None => inner
-                .root_path
-                .numbered_child(short_type_name::<A>(), id.as_u64()),
+        let name = match name {
+            Some(name) => Name::Given(inner.root_path.child(&name)),
+            None => Name::Numbered {
+                parent: inner.root_path.clone(),
+                base: short_type_name::<A>(),
+            },
         };
         let (tx, rx) = mpsc::channel(capacity);
         let shared = Arc::new(Shared::new(
             id,
-            path,
+            name,
             Some(inner.root_id),
             inner.ask_timeout,
             inner.token.clone(),

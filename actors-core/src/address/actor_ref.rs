@@ -262,7 +262,7 @@ impl<A: Actor> ActorRef<A> {
 
     /// The actor's path.
     pub fn path(&self) -> &ActorPath {
-        &self.shared.path
+        self.shared.path()
     }
 
     /// The actor's id.
@@ -314,7 +314,7 @@ impl<A: Actor> fmt::Debug for ActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActorRef")
             .field("id", &self.shared.id)
-            .field("path", &self.shared.path)
+            .field("path", self.shared.path())
             .field("alive", &self.is_alive())
             .finish()
     }

@@ -69,7 +69,7 @@ where
     }
 
     fn path(&self) -> &ActorPath {
-        &self.shared.path
+        self.shared.path()
     }
 
     fn is_alive(&self) -> bool {
