@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::events::EventKind;
@@ -65,7 +65,6 @@ pub(crate) struct Shared {
     pub(crate) parent_token: CancellationToken,
     generation: AtomicU64,
     exit: OnceLock<ExitReason>,
-    exited: Notify,
 }
 
 impl Shared {
@@ -90,7 +89,6 @@ impl Shared {
             parent_token,
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
-            exited: Notify::new(),
         }
     }
 
@@ -111,20 +109,23 @@ impl Shared {
     }
 
     pub(crate) async fn wait(&self) -> ExitReason {
-        loop {
-            let notified = self.exited.notified();
-            let mut notified = pin!(notified);
-            notified.as_mut().enable();
+        poll_fn(|cx| {
             if let Some(reason) = self.exit.get() {
-                return reason.clone();
+                return Poll::Ready(reason.clone());
             }
-            notified.await;
-        }
+            self.control.await_exit(cx.waker());
+            // Set before we registered? Then `set_exit` may have found no waker to wake.
+            match self.exit.get() {
+                Some(reason) => Poll::Ready(reason.clone()),
+                None => Poll::Pending,
+            }
+        })
+        .await
     }
 
     pub(crate) fn set_exit(&self, reason: ExitReason) {
         let _ = self.exit.set(reason);
-        self.exited.notify_waiters();
+        self.control.wake_exit_waiters();
     }
 }
 

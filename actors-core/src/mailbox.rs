@@ -69,6 +69,9 @@ pub(crate) struct Control {
 
 struct Slots {
     waker: Option<Waker>,
+    /// Tasks in `wait()` for the final exit. Most actors have none or one; a `Notify` cost
+    /// several times more per actor.
+    exit_waiters: Vec<Waker>,
     /// The running instance's cancellation token, created on first use (most actors never ask
     /// for one, and each costs a few hundred bytes).
     token: Option<CancellationToken>,
@@ -81,6 +84,7 @@ impl Control {
             armed: AtomicBool::new(false),
             slots: Mutex::new(Slots {
                 waker: None,
+                exit_waiters: Vec::new(),
                 token: None,
             }),
         }
@@ -136,6 +140,22 @@ impl Control {
         }
         self.armed.store(true, Ordering::Release);
         self.signals.load(Ordering::Acquire)
+    }
+
+    /// Registers a task waiting for the final exit.
+    pub(crate) fn await_exit(&self, waker: &Waker) {
+        let mut slots = self.slots();
+        if !slots.exit_waiters.iter().any(|w| w.will_wake(waker)) {
+            slots.exit_waiters.push(waker.clone());
+        }
+    }
+
+    /// Wakes every task waiting for the final exit (the exit reason is already set).
+    pub(crate) fn wake_exit_waiters(&self) {
+        let waiters = std::mem::take(&mut self.slots().exit_waiters);
+        for waker in waiters {
+            waker.wake();
+        }
     }
 
     /// Forgets the actor task's waker at its final exit, so handles that outlive the actor do
