@@ -69,9 +69,10 @@ pub(crate) struct Control {
 
 struct Slots {
     waker: Option<Waker>,
-    /// Tasks in `wait()` for the final exit. Most actors have none or one; a `Notify` cost
-    /// several times more per actor.
-    exit_waiters: Vec<Waker>,
+    /// Tasks in `wait()` for the final exit: the first inline (most actors have none or one),
+    /// the others in a list. A `Notify` cost several times more per actor.
+    exit_waiter: Option<Waker>,
+    more_exit_waiters: Vec<Waker>,
     /// The running instance's cancellation token, created on first use (most actors never ask
     /// for one, and each costs a few hundred bytes).
     token: Option<CancellationToken>,
@@ -84,7 +85,8 @@ impl Control {
             armed: AtomicBool::new(false),
             slots: Mutex::new(Slots {
                 waker: None,
-                exit_waiters: Vec::new(),
+                exit_waiter: None,
+                more_exit_waiters: Vec::new(),
                 token: None,
             }),
         }
@@ -145,15 +147,28 @@ impl Control {
     /// Registers a task waiting for the final exit.
     pub(crate) fn await_exit(&self, waker: &Waker) {
         let mut slots = self.slots();
-        if !slots.exit_waiters.iter().any(|w| w.will_wake(waker)) {
-            slots.exit_waiters.push(waker.clone());
+        let slots = &mut *slots;
+        match &slots.exit_waiter {
+            None => slots.exit_waiter = Some(waker.clone()),
+            Some(first) if first.will_wake(waker) => {}
+            Some(_) => {
+                if !slots.more_exit_waiters.iter().any(|w| w.will_wake(waker)) {
+                    slots.more_exit_waiters.push(waker.clone());
+                }
+            }
         }
     }
 
     /// Wakes every task waiting for the final exit (the exit reason is already set).
     pub(crate) fn wake_exit_waiters(&self) {
-        let waiters = std::mem::take(&mut self.slots().exit_waiters);
-        for waker in waiters {
+        let (first, more) = {
+            let mut slots = self.slots();
+            (
+                slots.exit_waiter.take(),
+                std::mem::take(&mut slots.more_exit_waiters),
+            )
+        };
+        for waker in first.into_iter().chain(more) {
             waker.wake();
         }
     }
