@@ -184,12 +184,6 @@ impl Control {
         drop(waker);
     }
 
-    /// Clears the signals an instance consumed, before the next instance starts.
-    #[allow(dead_code)] // used by supervised restarts
-    pub(crate) fn clear(&self, bits: u8) {
-        self.signals.fetch_and(!bits, Ordering::AcqRel);
-    }
-
     /// The running instance's token, created on first use as a child of `parent`; already
     /// cancelled if a shutdown was signalled.
     pub(crate) fn instance_token(&self, parent: &CancellationToken) -> CancellationToken {
