@@ -75,6 +75,37 @@ impl<A: Actor> Context<A> {
 
     /// Completes when this instance is being shut down from above (or ends). A handler that
     /// waits on something long can race this to exit promptly on shutdown.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use actors_core::{Actor, ActorError, ActorSystem, Context};
+    ///
+    /// struct Poller;
+    ///
+    /// impl Actor for Poller {
+    ///     type Msg = ();
+    ///
+    ///     async fn handle(&mut self, _: (), ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         tokio::select! {
+    ///             _ = tokio::time::sleep(Duration::from_secs(3600)) => { /* the long wait */ }
+    ///             _ = ctx.cancelled() => { /* shutting down: give up now */ }
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::new("app")?;
+    /// let poller = system.spawn(Poller)?;
+    /// poller.tell(()).await?;
+    /// tokio::task::yield_now().await; // let it start waiting
+    /// system.shutdown().await?; // returns at once, not after an hour
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cancelled(&self) -> WaitForCancellationFutureOwned {
         self.token().cancelled_owned()
     }

@@ -226,6 +226,40 @@ impl ActorSystem {
     }
 
     /// Subscribes to every lifecycle event emitted from now on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actors_core::{Actor, ActorError, ActorSystem, Context, EventKind};
+    ///
+    /// struct Fragile;
+    ///
+    /// impl Actor for Fragile {
+    ///     type Msg = ();
+    ///
+    ///     async fn handle(&mut self, _: (), _: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         Err(ActorError::msg("broken"))
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let system = ActorSystem::new("app")?;
+    /// let mut events = system.events();
+    /// let fragile = system.spawn_builder(Fragile).name("fragile").spawn()?;
+    /// fragile.tell(()).await?;
+    /// fragile.wait().await;
+    /// let mut failures = Vec::new();
+    /// while let Some(event) = events.try_recv()? {
+    ///     if let EventKind::Failed(info) = &event.kind {
+    ///         failures.push(format!("{}: {}", event.path, info.message()));
+    ///     }
+    /// }
+    /// assert_eq!(failures, ["/app/fragile: broken"]);
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn events(&self) -> Events {
         self.inner.collector.subscribe()
     }

@@ -44,6 +44,32 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// Cancel safe in the sense of tokio's `Sender::send`: if the future is dropped before it
     /// completes, the message was not sent (and is dropped with the future).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actors_core::{Actor, ActorError, ActorSystem, Context};
+    /// # struct Log(Vec<u32>);
+    /// # impl Actor for Log {
+    /// #     type Msg = u32;
+    /// #     async fn handle(&mut self, n: u32, _: &mut Context<Self>) -> Result<(), ActorError> {
+    /// #         self.0.push(n);
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let system = ActorSystem::new("app")?;
+    /// let log = system.spawn(Log(Vec::new()))?;
+    /// log.tell(1).await?;
+    /// log.stop();
+    /// // Once the actor is gone, the message comes back.
+    /// log.wait().await;
+    /// assert_eq!(log.tell(2).await.unwrap_err().into_inner(), 2);
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn tell(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         // Take part in tokio's cooperative budget as an awaiting send does, so a producer that
         // always finds room still yields its worker now and then.
@@ -71,6 +97,33 @@ impl<A: Actor> ActorRef<A> {
     /// # Errors
     ///
     /// [`TrySendError::Full`] or [`TrySendError::Closed`], handing the message back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actors_core::TrySendError;
+    /// # use actors_core::{Actor, ActorError, ActorSystem, Context};
+    /// # struct Log(Vec<u32>);
+    /// # impl Actor for Log {
+    /// #     type Msg = u32;
+    /// #     async fn handle(&mut self, n: u32, _: &mut Context<Self>) -> Result<(), ActorError> {
+    /// #         self.0.push(n);
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let system = ActorSystem::new("app")?;
+    /// let log = system.spawn_builder(Log(Vec::new())).mailbox(1).spawn()?;
+    /// log.try_tell(1)?; // the actor has not run yet: this fills its one slot
+    /// match log.try_tell(2) {
+    ///     Err(TrySendError::Full(n)) => assert_eq!(n, 2),
+    ///     other => panic!("expected Full, got {other:?}"),
+    /// }
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn try_tell(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
         self.tx.try_send(msg).map_err(|e| match e {
             mpsc::error::TrySendError::Full(m) => TrySendError::Full(m),
@@ -229,6 +282,31 @@ impl<A: Actor> ActorRef<A> {
     /// A handler that never reaches an `.await` (CPU-bound) cannot be interrupted this way; it
     /// is killed when it returns. Work handed to `spawn_blocking` is only cancelled
     /// cooperatively.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actors_core::ExitReason;
+    /// # use actors_core::{Actor, ActorError, ActorSystem, Context};
+    /// # struct Log(Vec<u32>);
+    /// # impl Actor for Log {
+    /// #     type Msg = u32;
+    /// #     async fn handle(&mut self, n: u32, _: &mut Context<Self>) -> Result<(), ActorError> {
+    /// #         self.0.push(n);
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let system = ActorSystem::new("app")?;
+    /// let log = system.spawn(Log(Vec::new()))?;
+    /// log.kill();
+    /// assert_eq!(log.wait().await, ExitReason::Killed);
+    /// assert!(!log.is_alive());
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn kill(&self) {
         self.shared.control.raise(signal::KILL);
     }
@@ -236,6 +314,32 @@ impl<A: Actor> ActorRef<A> {
     /// Drains the actor: from now on sends are refused (senders get their message back,
     /// including those waiting for room), the queued messages are handled, then the actor
     /// stops with [`ExitReason::Normal`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actors_core::ExitReason;
+    /// # use actors_core::{Actor, ActorError, ActorSystem, Context};
+    /// # struct Log(Vec<u32>);
+    /// # impl Actor for Log {
+    /// #     type Msg = u32;
+    /// #     async fn handle(&mut self, n: u32, _: &mut Context<Self>) -> Result<(), ActorError> {
+    /// #         self.0.push(n);
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let system = ActorSystem::new("app")?;
+    /// let log = system.spawn(Log(Vec::new()))?;
+    /// log.tell(1).await?;
+    /// log.tell(2).await?;
+    /// log.drain(); // both queued messages are still handled
+    /// assert_eq!(log.wait().await, ExitReason::Normal);
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn drain(&self) {
         self.shared.control.raise(signal::DRAIN);
     }
@@ -292,6 +396,31 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// A type-erased handle that accepts any `M` this actor's messages convert from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use actors_core::Recipient;
+    /// # use actors_core::{Actor, ActorError, ActorSystem, Context};
+    /// # struct Log(Vec<u32>);
+    /// # impl Actor for Log {
+    /// #     type Msg = u32;
+    /// #     async fn handle(&mut self, n: u32, _: &mut Context<Self>) -> Result<(), ActorError> {
+    /// #         self.0.push(n);
+    /// #         Ok(())
+    /// #     }
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let system = ActorSystem::new("app")?;
+    /// let log = system.spawn(Log(Vec::new()))?;
+    /// // Any actor whose messages convert from `u32` can stand behind this handle.
+    /// let sink: Recipient<u32> = log.recipient();
+    /// sink.tell(7).await?;
+    /// # system.shutdown().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn recipient<M>(&self) -> Recipient<M>
     where
         M: Send + 'static,
