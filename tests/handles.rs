@@ -60,9 +60,6 @@ async fn a_recipient_feeds_any_actor_whose_messages_convert() {
     assert_eq!(sum.ask(SumMsg::Get).await.unwrap(), 11);
 
     // Errors hand back the original `u64`, not the converted message.
-    let (gate_tx, gate) = tokio::sync::oneshot::channel::<()>();
-    drop(gate_tx);
-    drop(gate);
     sum.stop();
     sum.wait().await;
     assert!(matches!(
@@ -77,9 +74,7 @@ async fn a_recipient_feeds_any_actor_whose_messages_convert() {
 #[tokio::test(start_paused = true)]
 async fn a_recipient_reports_full_with_the_original_message() {
     let system = ActorSystem::new("h").unwrap();
-    let (actor, _) = probe(&system, 1);
-    let _release = block(&actor).await;
-    actor.tell(Msg::Record(1)).await.unwrap();
+    let (actor, _release) = common::busy_and_full(&system).await;
 
     let recipient: Recipient<u32> = actor.recipient();
     assert!(matches!(recipient.try_tell(2), Err(TrySendError::Full(2))));

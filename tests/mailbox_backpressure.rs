@@ -46,9 +46,7 @@ async fn tell_waits_for_room_and_try_tell_returns_full() {
 #[tokio::test(start_paused = true)]
 async fn tell_timeout_hands_the_message_back_when_the_mailbox_stays_full() {
     let system = ActorSystem::new("bp").unwrap();
-    let (actor, _) = probe(&system, 1);
-    let _release = block(&actor).await;
-    actor.tell(Msg::Record(1)).await.unwrap();
+    let (actor, _release) = common::busy_and_full(&system).await;
     let started = tokio::time::Instant::now();
     match actor
         .tell_timeout(Msg::Record(2), Duration::from_millis(250))
@@ -69,9 +67,7 @@ async fn tell_timeout_hands_the_message_back_when_the_mailbox_stays_full() {
 #[tokio::test(start_paused = true)]
 async fn ask_timeout_expires_while_waiting_for_room() {
     let system = ActorSystem::new("bp").unwrap();
-    let (actor, _) = probe(&system, 1);
-    let _release = block(&actor).await;
-    actor.tell(Msg::Record(1)).await.unwrap();
+    let (actor, _release) = common::busy_and_full(&system).await;
     let started = tokio::time::Instant::now();
     let err = actor
         .ask_timeout(

@@ -315,6 +315,15 @@ pub async fn block(actor: &ActorRef<Probe>) -> oneshot::Sender<()> {
     release
 }
 
+/// A probe with a one-slot mailbox, busy in a handler and with that slot taken: the next send
+/// must wait. Returns the probe and the switch that ends the busy handler.
+pub async fn busy_and_full(system: &ActorSystem) -> (ActorRef<Probe>, oneshot::Sender<()>) {
+    let (actor, _) = probe(system, 1);
+    let release = block(&actor).await;
+    actor.tell(Msg::Record(1)).await.expect("tell");
+    (actor, release)
+}
+
 /// Yields long enough for other tasks on a current-thread runtime to make progress.
 pub async fn settle() {
     for _ in 0..20 {
