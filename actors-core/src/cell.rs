@@ -13,7 +13,7 @@ use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
@@ -25,6 +25,7 @@ use crate::events::EventKind;
 use crate::exit::FailedIn;
 use crate::mailbox::{Control, signal};
 use crate::scope::{self, Orphan};
+use crate::supervisor::link::{self as supervision, Decision, Report, ReportKind, Reports};
 use crate::{
     Actor, ActorError, ActorId, ActorPath, ActorRef, ActorSystem, AskError, Context, ExitReason,
     FailureInfo, ShutdownCause,
@@ -65,6 +66,8 @@ pub(crate) struct Shared {
     pub(crate) parent_token: CancellationToken,
     generation: AtomicU64,
     exit: OnceLock<ExitReason>,
+    /// True for a supervisor (which has no mailbox, and whose shutdown waits for its tree).
+    pub(crate) supervisor: bool,
 }
 
 impl Shared {
@@ -89,6 +92,7 @@ impl Shared {
             parent_token,
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
+            supervisor: false,
         }
     }
 
@@ -102,6 +106,10 @@ impl Shared {
 
     pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn set_generation(&self, generation: u64) {
+        self.generation.store(generation, Ordering::Release);
     }
 
     pub(crate) fn exit_reason(&self) -> Option<&ExitReason> {
@@ -185,6 +193,28 @@ pub(crate) struct Cell<A: Actor> {
     span: Option<Box<tracing::Span>>,
     /// The running hook's span, only when `TRACE` is enabled.
     hook_span: Option<Box<tracing::Span>>,
+    /// Set for a child of a supervisor: its factory and where to report. Boxed, so that
+    /// unsupervised actors pay one word for it.
+    supervised: Option<Box<Supervised<A>>>,
+}
+
+/// What a supervised actor's task needs from its supervisor.
+pub(crate) struct Supervised<A> {
+    /// Builds every instance after the first (and the first, when none is given).
+    pub(crate) factory: Arc<dyn Fn() -> A + Send + Sync>,
+    pub(crate) reports: Reports,
+}
+
+impl<A> Supervised<A> {
+    fn report(&self, id: ActorId, generation: u64, kind: ReportKind) {
+        // The supervisor outlives its children's reports unless it was torn down, in which
+        // case it raised `FINAL` on its way out.
+        let _ = self.reports.send(Report {
+            id,
+            generation,
+            kind,
+        });
+    }
 }
 
 impl<A: Actor> Cell<A> {
@@ -192,8 +222,10 @@ impl<A: Actor> Cell<A> {
         rx: mpsc::Receiver<A::Msg>,
         myself: ActorRef<A>,
         system: ActorSystem,
+        supervised: Option<Box<Supervised<A>>>,
     ) -> Self {
         Self {
+            supervised,
             rx,
             system,
             span: tracing::level_enabled!(tracing::Level::INFO)
@@ -211,93 +243,135 @@ impl<A: Actor> Cell<A> {
         &self.myself.shared
     }
 
-    /// Runs the actor to its final exit. An actor spawned on the system has one instance, and
-    /// any exit of it is final.
+    /// Runs the actor to its final exit. An unsupervised actor (spawned on the system) has one
+    /// instance, `first`, and any exit of it is final. A supervised one reports each instance's
+    /// end to its supervisor and waits for its decision: a new instance from the factory, or
+    /// the final exit. The mailbox is untouched in between.
     ///
     /// One flat `async fn` on purpose: every idle actor's task holds this state machine, and
     /// nested `async fn`s would each keep their own copies of the arguments.
-    pub(crate) async fn run(mut self, mut actor: A) {
-        let generation = 1;
-        self.shared()
-            .generation
-            .store(generation, Ordering::Release);
-        let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
-        let mut began = false;
+    pub(crate) async fn run(mut self, first: Option<A>) {
+        let mut first = first;
+        let mut generation = 0;
+        let reason = loop {
+            generation += 1;
+            self.shared().set_generation(generation);
+            let built = match first.take() {
+                Some(actor) => Ok(actor),
+                None => self.build(generation),
+            };
+            let mut began = false;
+            let reason = match built {
+                Err(info) => ExitReason::Failed(info),
+                Ok(mut actor) => {
+                    let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
+                    let mut reason = 'instance: {
+                        let started = run_hook!(
+                            self,
+                            || actor.started(&mut ctx),
+                            FailedIn::Started,
+                            generation
+                        );
+                        match started {
+                            Ok(()) => {
+                                began = true;
+                                self.on_started(generation);
+                            }
+                            Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
+                            Err(Ending::Killed) => break 'instance ExitReason::Killed,
+                        }
+                        loop {
+                            let bits = self.shared().control.peek() & !self.handled;
+                            if bits != 0 {
+                                if let Some(reason) = self.on_signals(bits) {
+                                    break 'instance reason;
+                                }
+                            }
+                            let msg = match self.next().await {
+                                Next::Msg(msg) => msg,
+                                Next::Closed => break 'instance ExitReason::Normal,
+                                Next::Signal => continue,
+                            };
+                            let handled = run_hook!(
+                                self,
+                                || actor.handle(msg, &mut ctx),
+                                FailedIn::Handle,
+                                generation
+                            );
+                            match handled {
+                                Ok(()) => {}
+                                Err(Ending::Failed(info)) => {
+                                    break 'instance ExitReason::Failed(info);
+                                }
+                                Err(Ending::Killed) => break 'instance ExitReason::Killed,
+                            }
+                        }
+                    };
 
-        let mut reason = 'instance: {
-            let started = run_hook!(
-                self,
-                || actor.started(&mut ctx),
-                FailedIn::Started,
-                generation
-            );
-            match started {
-                Ok(()) => {
-                    began = true;
-                    self.emit(EventKind::Started, generation);
-                }
-                Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
-                Err(Ending::Killed) => break 'instance ExitReason::Killed,
-            }
-            loop {
-                let bits = self.shared().control.peek() & !self.handled;
-                if bits != 0 {
-                    if let Some(reason) = self.on_signals(bits) {
-                        break 'instance reason;
+                    if began && reason != ExitReason::Killed {
+                        let stopped = run_hook!(
+                            self,
+                            || actor.stopped(&reason, &mut ctx),
+                            FailedIn::Stopped,
+                            generation
+                        );
+                        match stopped {
+                            Ok(()) => {}
+                            Err(Ending::Failed(info)) => {
+                                if !reason.is_abnormal() {
+                                    reason = ExitReason::Failed(info);
+                                }
+                            }
+                            Err(Ending::Killed) => {
+                                if !reason.is_abnormal() {
+                                    reason = ExitReason::Killed;
+                                }
+                            }
+                        }
                     }
+
+                    let disposition = match &reason {
+                        ExitReason::Failed(info) => AskError::Failed(info.clone()),
+                        ExitReason::Killed => AskError::Killed,
+                        _ => AskError::Stopped,
+                    };
+                    if let Err(info) =
+                        self.dispose(move || drop((actor, ctx)), generation, disposition)
+                    {
+                        if !reason.is_abnormal() {
+                            reason = ExitReason::Failed(info);
+                        }
+                    }
+                    reason
                 }
-                let msg = match self.next().await {
-                    Next::Msg(msg) => msg,
-                    Next::Closed => break 'instance ExitReason::Normal,
-                    Next::Signal => continue,
-                };
-                let handled = run_hook!(
-                    self,
-                    || actor.handle(msg, &mut ctx),
-                    FailedIn::Handle,
-                    generation
-                );
-                match handled {
-                    Ok(()) => {}
-                    Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
-                    Err(Ending::Killed) => break 'instance ExitReason::Killed,
+            };
+            self.shared().control.end_instance();
+
+            let Some(supervised) = &self.supervised else {
+                break reason;
+            };
+            // A drained mailbox is closed for good: that instance's end is final.
+            let drained = self.handled & signal::DRAIN != 0;
+            supervised.report(
+                self.shared().id,
+                generation,
+                ReportKind::Ended {
+                    reason: reason.clone(),
+                    drained,
+                },
+            );
+            let consumed = self.shared().control.peek();
+            match supervision::decision(&self.shared().control).await {
+                Decision::Final => break reason,
+                Decision::Restart => {
+                    // The signals that ended the old instance are not meant for the new one.
+                    self.shared()
+                        .control
+                        .clear((consumed & !signal::FINAL) | signal::RESTART);
+                    self.handled = 0;
                 }
             }
         };
-
-        if began && reason != ExitReason::Killed {
-            let stopped = run_hook!(
-                self,
-                || actor.stopped(&reason, &mut ctx),
-                FailedIn::Stopped,
-                generation
-            );
-            match stopped {
-                Ok(()) => {}
-                Err(Ending::Failed(info)) => {
-                    if !reason.is_abnormal() {
-                        reason = ExitReason::Failed(info);
-                    }
-                }
-                Err(Ending::Killed) => {
-                    if !reason.is_abnormal() {
-                        reason = ExitReason::Killed;
-                    }
-                }
-            }
-        }
-
-        let disposition = match &reason {
-            ExitReason::Failed(info) => AskError::Failed(info.clone()),
-            ExitReason::Killed => AskError::Killed,
-            _ => AskError::Stopped,
-        };
-        if let Err(info) = self.dispose(move || drop((actor, ctx)), generation, disposition) {
-            if !reason.is_abnormal() {
-                reason = ExitReason::Failed(info);
-            }
-        }
-        self.shared().control.end_instance();
 
         // The final exit.
         self.rx.close();
@@ -305,6 +379,43 @@ impl<A: Actor> Cell<A> {
             self.undelivered += self.discard(msg);
         }
         self.complete(reason);
+    }
+
+    /// Builds a new instance from the factory, with a panic contained as a start failure.
+    #[cold]
+    fn build(&mut self, generation: u64) -> Result<A, FailureInfo> {
+        let Some(supervised) = &self.supervised else {
+            unreachable!("only a supervised actor has more than one instance");
+        };
+        let factory = supervised.factory.clone();
+        let entered = scope::enter(self.shared().id);
+        let built = catch_unwind(AssertUnwindSafe(|| factory()));
+        entered.exit(&mut self.orphans);
+        self.resolve_orphans(&AskError::NoReply);
+        built.map_err(|payload| {
+            let info = FailureInfo::from_panic(
+                &*payload,
+                FailedIn::Started,
+                self.shared().path(),
+                self.shared().id,
+                generation,
+            );
+            scope::drop_contained(payload);
+            self.emit(EventKind::Failed(info.clone()), generation);
+            info
+        })
+    }
+
+    /// An instance finished `started`: reported as an event, and to the supervisor.
+    fn on_started(&self, generation: u64) {
+        if generation == 1 {
+            self.emit(EventKind::Started, generation);
+        } else {
+            self.emit(EventKind::Restarted(generation), generation);
+        }
+        if let Some(supervised) = &self.supervised {
+            supervised.report(self.shared().id, generation, ReportKind::Started);
+        }
     }
 
     /// Acts on newly raised signals; returns the exit reason when one ends the instance.
@@ -565,7 +676,7 @@ impl<A: Actor> Cell<A> {
             self.emit(EventKind::Undelivered(undelivered), generation);
         }
         self.emit(EventKind::Stopped(reason.clone()), generation);
-        self.system.remove_child(self.shared().id);
+        self.system.remove_actor(self.shared());
         self.shared().set_exit(reason);
     }
 }

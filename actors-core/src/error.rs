@@ -11,7 +11,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-use crate::FailureInfo;
+use crate::{ExitReason, FailureInfo};
 use crate::events::ActorPath;
 
 /// The error an actor's hooks return to fail the current instance.
@@ -270,6 +270,62 @@ pub enum ShutdownError {
         /// The actors that were still running at the deadline.
         actors: Vec<ActorPath>,
     },
+}
+
+/// Why a supervisor blueprint or a child spec is invalid. Found before anything starts.
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// Two children of one supervisor have the same id.
+    #[error("duplicate child id {0:?}")]
+    DuplicateChildId(String),
+    /// A child id is empty or contains `/`.
+    #[error("invalid child id {0:?}: ids are non-empty and contain no '/'")]
+    InvalidChildId(String),
+    /// The restart intensity's window (`within`) is zero.
+    #[error("the restart intensity window must be greater than zero")]
+    ZeroPeriod,
+    /// A child has `Shutdown::Timeout(0)`; use `Shutdown::Brutal` to abort at once.
+    #[error("child {child:?} has a zero shutdown timeout (use Shutdown::Brutal to abort at once)")]
+    ZeroShutdownTimeout {
+        /// The child's id.
+        child: String,
+    },
+    /// A worker's mailbox capacity is zero or too large.
+    #[error("child {child:?}: {source}")]
+    InvalidCapacity {
+        /// The child's id.
+        child: String,
+        /// What is wrong with the capacity.
+        source: SpawnError,
+    },
+}
+
+/// Why a supervisor could not be started.
+#[derive(thiserror::Error, Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The blueprint is invalid; nothing was started.
+    #[error("invalid supervisor spec: {0}")]
+    InvalidSpec(#[from] SpecError),
+    /// The supervisor itself could not be spawned.
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
+    /// A child failed to start. The children started before it were stopped in reverse order,
+    /// and the supervisor did not start.
+    #[error("child {child:?} ({path}) failed to start: {reason}")]
+    ChildFailed {
+        /// The failing child's id.
+        child: String,
+        /// The failing child's path.
+        path: ActorPath,
+        /// How its start ended (for a child supervisor, the failure names its own child).
+        reason: ExitReason,
+    },
+    /// The supervisor was stopped (killed, or shut down with the system) before all its
+    /// children had started.
+    #[error("the supervisor stopped before it finished starting: {0}")]
+    Stopped(ExitReason),
 }
 
 struct PathList<'a>(&'a [ActorPath]);

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use tokio::sync::broadcast;
@@ -165,11 +166,26 @@ pub enum EventKind {
     ShutdownTimedOut,
     /// The actor made its final exit, for this reason. Its mailbox is closed.
     Stopped(ExitReason),
+    /// Its supervisor decided to restart it after this delay (zero without backoff). The
+    /// event's generation is the instance that ended.
+    RestartScheduled(Duration),
+    /// A new instance, of this generation, finished `started` after a restart. (The first
+    /// instance reports [`Started`](EventKind::Started) instead.)
+    Restarted(u64),
+    /// Its supervisor could not (re)start it: the instance's `started` (or its factory) ended
+    /// it with this reason. The instance's own failure is also reported as `Failed`.
+    StartFailed(ExitReason),
+    /// A supervisor saw more restarts than its intensity allows: it stops its children and
+    /// exits with [`ShutdownCause::IntensityExceeded`](crate::ShutdownCause::IntensityExceeded).
+    IntensityExceeded,
 }
 
 impl EventKind {
     fn is_failure(&self) -> bool {
-        matches!(self, Self::Failed(_) | Self::ShutdownTimedOut)
+        matches!(
+            self,
+            Self::Failed(_) | Self::ShutdownTimedOut | Self::StartFailed(_) | Self::IntensityExceeded
+        )
             || matches!(self, Self::Stopped(reason) if reason.is_abnormal())
     }
 }

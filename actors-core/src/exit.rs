@@ -59,8 +59,14 @@ impl fmt::Display for ExitReason {
 pub enum ShutdownCause {
     /// `ActorSystem::shutdown` (or `shutdown_timeout`).
     System,
-    /// The actor's parent cancelled its subtree.
+    /// The actor's parent cancelled its subtree (the emergency path, or a deadline).
     Cancelled,
+    /// Its supervisor stopped it: a restart of its siblings, `terminate_child`, or the
+    /// supervisor's own stop.
+    Supervisor,
+    /// A supervisor's restart intensity was exceeded: it stopped its children and exited
+    /// with this reason (escalating to its own parent).
+    IntensityExceeded,
 }
 
 impl fmt::Display for ShutdownCause {
@@ -68,6 +74,8 @@ impl fmt::Display for ShutdownCause {
         f.write_str(match self {
             Self::System => "system shutdown",
             Self::Cancelled => "cancelled",
+            Self::Supervisor => "stopped by its supervisor",
+            Self::IntensityExceeded => "restart intensity exceeded",
         })
     }
 }
@@ -164,6 +172,17 @@ impl FailureInfo {
             "panic with a non-string payload".to_owned()
         };
         Self::build(message, Vec::new(), true, hook, path, id, generation)
+    }
+
+    /// A failure of the library's own making (a supervisor that could not start a child).
+    pub(crate) fn supervision(
+        message: String,
+        chain: Vec<String>,
+        path: &ActorPath,
+        id: ActorId,
+        generation: u64,
+    ) -> Self {
+        Self::build(message, chain, false, FailedIn::Started, path, id, generation)
     }
 
     fn build(

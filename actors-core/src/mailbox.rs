@@ -53,8 +53,17 @@ pub(crate) mod signal {
     pub(crate) const SHUTDOWN_SYSTEM: u8 = 1 << 3;
     /// Shut down because the parent cancelled the subtree.
     pub(crate) const SHUTDOWN_CANCELLED: u8 = 1 << 4;
-    /// Either shutdown.
-    pub(crate) const SHUTDOWN: u8 = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED;
+    /// Shut down by its supervisor (a restart of siblings, a termination, the supervisor's
+    /// own stop).
+    pub(crate) const SHUTDOWN_SUPERVISOR: u8 = 1 << 5;
+    /// Any shutdown.
+    pub(crate) const SHUTDOWN: u8 = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED | SHUTDOWN_SUPERVISOR;
+    /// The supervisor's decision after an instance ended: start a new instance.
+    pub(crate) const RESTART: u8 = 1 << 6;
+    /// The supervisor's decision after an instance ended (or raised in advance): the actor
+    /// makes its final exit.
+    pub(crate) const FINAL: u8 = 1 << 7;
+
 }
 
 /// The control lane of one actor.
@@ -123,6 +132,11 @@ impl Control {
         if let Some(waker) = waker {
             waker.wake();
         }
+    }
+
+    /// Clears `bits` before a new instance starts (the signals the old one consumed).
+    pub(crate) fn clear(&self, bits: u8) {
+        self.signals.fetch_and(!bits, Ordering::AcqRel);
     }
 
     /// Registers the actor task's waker, then returns the signals raised so far: a signal

@@ -14,12 +14,13 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::cell::{Cell, Name, Shared};
+use crate::cell::{Cell, Name, Shared, Supervised};
+use crate::supervisor::{self, Placement};
 use crate::events::{Collector, EventKind, Events};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
 use crate::{
     Actor, ActorId, ActorPath, ActorRef, ExitReason, ShutdownCause, ShutdownError, SpawnError,
-    SystemError, scope,
+    StartError, Supervisor, SupervisorRef, SystemError, scope,
 };
 
 /// The default deadline of [`ActorRef::ask`], as `gen_server:call`'s.
@@ -56,6 +57,9 @@ struct SystemInner {
     tracker: TaskTracker,
     token: CancellationToken,
     children: DashMap<ActorId, Arc<Shared>, IdHasher>,
+    /// Every other live actor and supervisor (children of supervisors), so that a shutdown
+    /// called from any of them knows not to wait for itself.
+    members: DashMap<ActorId, (), IdHasher>,
     state: AtomicU8,
     stopped: Notify,
     outcome: OnceLock<Result<(), ShutdownError>>,
@@ -135,6 +139,7 @@ impl SystemBuilder {
                 tracker: TaskTracker::new(),
                 token: CancellationToken::new(),
                 children: DashMap::with_hasher(IdHasher),
+                members: DashMap::with_hasher(IdHasher),
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
@@ -342,7 +347,8 @@ impl ActorSystem {
     async fn shutdown_inner(&self, deadline: Option<Instant>) -> Result<(), ShutdownError> {
         let inner = &self.inner;
         // Called from one of this system's own actors? (An actor of another system may wait.)
-        let in_actor = scope::current().is_some_and(|id| inner.children.contains_key(&id));
+        let in_actor = scope::current()
+            .is_some_and(|id| inner.children.contains_key(&id) || inner.members.contains_key(&id));
         if inner
             .state
             .compare_exchange(RUNNING, STOPPING, Ordering::SeqCst, Ordering::SeqCst)
@@ -443,9 +449,15 @@ impl ActorSystem {
             batch.sort_by_key(|s| Reverse(s.id));
             for child in batch {
                 child.control.raise(signal::SHUTDOWN_SYSTEM);
-                let own = Instant::now()
-                    .checked_add(inner.shutdown_timeout)
-                    .unwrap_or_else(far_future);
+                // A supervisor's shutdown is bounded by its children's own specs (as OTP's
+                // `infinity` for supervisors); `shutdown_timeout` bounds the whole.
+                let own = if child.supervisor {
+                    far_future()
+                } else {
+                    Instant::now()
+                        .checked_add(inner.shutdown_timeout)
+                        .unwrap_or_else(far_future)
+                };
                 let child_deadline = deadline.map_or(own, |d| d.min(own));
                 if tokio::time::timeout_at(child_deadline, child.wait())
                     .await
@@ -492,11 +504,43 @@ impl ActorSystem {
         capacity: usize,
     ) -> Result<ActorRef<A>, SpawnError> {
         let capacity = mailbox::validate_capacity(capacity)?;
-        if let Some(name) = &name {
-            if !valid_name(name) {
-                return Err(SpawnError::InvalidName(name.clone()));
-            }
+        let name = match name {
+            Some(name) => Name::Given(self.root_child_path(&name)?),
+            None => Name::Numbered {
+                parent: self.inner.root_path.clone(),
+                base: short_type_name::<A>(),
+            },
+        };
+        let (tx, rx) = mpsc::channel(capacity);
+        let (shared, runtime) = self.register_root_child(|id, token| {
+            Shared::new(
+                id,
+                name,
+                Some(self.inner.root_id),
+                self.inner.ask_timeout,
+                token,
+            )
+        })?;
+        let actor_ref = ActorRef { tx, shared };
+        let cell = Cell::new(rx, actor_ref.clone(), self.clone(), None);
+        self.inner.tracker.spawn_on(cell.run(Some(actor)), &runtime);
+        Ok(actor_ref)
+    }
+
+    fn root_child_path(&self, name: &str) -> Result<ActorPath, SpawnError> {
+        if valid_name(name) {
+            Ok(self.inner.root_path.child(name))
+        } else {
+            Err(SpawnError::InvalidName(name.to_owned()))
         }
+    }
+
+    /// Builds and registers a child of the root, or fails if the system is shut down or no
+    /// runtime is running here.
+    fn register_root_child(
+        &self,
+        build: impl FnOnce(ActorId, CancellationToken) -> Shared,
+    ) -> Result<(Arc<Shared>, tokio::runtime::Handle), SpawnError> {
         if !self.is_running() {
             return Err(SpawnError::SystemStopped);
         }
@@ -504,21 +548,7 @@ impl ActorSystem {
         self.inner.runtime.get_or_init(|| runtime.clone());
         let inner = &self.inner;
         let id = ActorId::next();
-        let name = match name {
-            Some(name) => Name::Given(inner.root_path.child(&name)),
-            None => Name::Numbered {
-                parent: inner.root_path.clone(),
-                base: short_type_name::<A>(),
-            },
-        };
-        let (tx, rx) = mpsc::channel(capacity);
-        let shared = Arc::new(Shared::new(
-            id,
-            name,
-            Some(inner.root_id),
-            inner.ask_timeout,
-            inner.token.clone(),
-        ));
+        let shared = Arc::new(build(id, inner.token.clone()));
         // Registered before the check, so a shutdown that begins concurrently either makes
         // this spawn fail or sees the child.
         inner.children.insert(id, shared.clone());
@@ -528,18 +558,109 @@ impl ActorSystem {
             inner.children.remove(&id);
             return Err(SpawnError::SystemStopped);
         }
+        Ok((shared, runtime))
+    }
+
+    /// Starts a supervisor as a child of the root (so its exit is final) and waits until
+    /// all its children have run `started`.
+    ///
+    /// # Errors
+    ///
+    /// [`StartError::InvalidSpec`] before anything starts; [`StartError::ChildFailed`]
+    /// naming the child that failed to start (those started before it were stopped in
+    /// reverse order); [`StartError::Spawn`] for an invalid name, a shut down system or no
+    /// runtime; [`StartError::Stopped`] if the supervisor was stopped while starting.
+    pub async fn start_supervisor(
+        &self,
+        name: impl Into<String>,
+        supervisor: Supervisor,
+    ) -> Result<SupervisorRef, StartError> {
+        supervisor.validate()?;
+        let path = self.root_child_path(&name.into())?;
+        let (shared, runtime) = self.register_root_child(|id, token| {
+            let mut shared = Shared::new(
+                id,
+                Name::Given(path),
+                Some(self.inner.root_id),
+                self.inner.ask_timeout,
+                token,
+            );
+            shared.supervisor = true;
+            shared
+        })?;
+        let (sup, started) = supervisor::spawn_root(supervisor, shared, self, &runtime);
+        match started.await {
+            Ok(outcome) => outcome.map(|()| sup),
+            Err(_) => Err(StartError::Stopped(sup.wait().await)),
+        }
+    }
+
+    /// Spawns a worker as the child of a supervisor.
+    pub(crate) fn spawn_supervised<A: Actor>(
+        &self,
+        place: Placement<'_>,
+        factory: Arc<dyn Fn() -> A + Send + Sync>,
+    ) -> Result<ActorRef<A>, SpawnError> {
+        let capacity = mailbox::validate_capacity(place.capacity)?;
+        self.check_spawn()?;
+        let (tx, rx) = mpsc::channel(capacity);
+        let shared = Arc::new(Shared::new(
+            ActorId::next(),
+            Name::Given(place.path),
+            Some(place.parent),
+            self.inner.ask_timeout,
+            place.parent_token,
+        ));
+        self.add_member(&shared);
         let actor_ref = ActorRef { tx, shared };
-        let cell = Cell::new(rx, actor_ref.clone(), self.clone());
-        inner.tracker.spawn_on(cell.run(actor), &runtime);
+        let supervised = Supervised {
+            factory,
+            reports: place.reports,
+        };
+        let cell = Cell::new(rx, actor_ref.clone(), self.clone(), Some(Box::new(supervised)));
+        self.spawn_task(cell.run(None), None);
         Ok(actor_ref)
+    }
+
+    /// Whether a supervisor may spawn a child now: the system's tasks are still tracked.
+    pub(crate) fn check_spawn(&self) -> Result<(), SpawnError> {
+        if self.inner.tracker.is_closed() {
+            return Err(SpawnError::SystemStopped);
+        }
+        tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NoRuntime)?;
+        Ok(())
+    }
+
+    /// Spawns one of the library's tasks, tracked, on `runtime` or the current one.
+    pub(crate) fn spawn_task<F>(&self, task: F, runtime: Option<&tokio::runtime::Handle>)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        match runtime {
+            Some(runtime) => drop(self.inner.tracker.spawn_on(task, runtime)),
+            None => drop(self.inner.tracker.spawn(task)),
+        }
+    }
+
+    pub(crate) fn add_member(&self, shared: &Shared) {
+        self.inner.members.insert(shared.id, ());
+    }
+
+    pub(crate) fn ask_timeout(&self) -> Duration {
+        self.inner.ask_timeout
     }
 
     pub(crate) fn collector(&self) -> &Collector {
         &self.inner.collector
     }
 
-    pub(crate) fn remove_child(&self, id: ActorId) {
-        self.inner.children.remove(&id);
+    /// Forgets an actor at its final exit.
+    pub(crate) fn remove_actor(&self, shared: &Shared) {
+        if shared.parent == Some(self.inner.root_id) {
+            self.inner.children.remove(&shared.id);
+        } else {
+            self.inner.members.remove(&shared.id);
+        }
     }
 }
 

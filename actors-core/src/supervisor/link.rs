@@ -1,0 +1,58 @@
+//! The protocol between a supervisor and each of its children, whatever their type.
+//!
+//! A child reports to its supervisor on an unbounded channel: once when an instance finished
+//! `started`, once when an instance ended. After an end it waits, mailbox untouched, for the
+//! supervisor's decision on its control lane: `RESTART` (build a new instance) or `FINAL`
+//! (make the final exit). The channel is unbounded but holds at most two reports per child,
+//! since a child sends nothing more until it has its decision; a bounded one could make a
+//! child and its supervisor wait for each other.
+
+use std::future::poll_fn;
+use std::task::Poll;
+
+use tokio::sync::mpsc;
+
+use crate::mailbox::{Control, signal};
+use crate::{ActorId, ExitReason};
+
+pub(crate) type Reports = mpsc::UnboundedSender<Report>;
+
+/// One report from a child to its supervisor.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) id: ActorId,
+    pub(crate) generation: u64,
+    pub(crate) kind: ReportKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum ReportKind {
+    /// The instance of this generation finished `started`.
+    Started,
+    /// The instance of this generation ended, for `reason` (before finishing `started`, if
+    /// no `Started` came first); `drained` when its mailbox is closed for good.
+    Ended { reason: ExitReason, drained: bool },
+}
+
+/// The supervisor's decision about a child whose instance ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Restart,
+    Final,
+}
+
+/// Waits on the child's own control lane for its supervisor's decision. `FINAL` wins over
+/// `RESTART` (a supervisor that changed its mind on the way down).
+pub(crate) async fn decision(control: &Control) -> Decision {
+    poll_fn(|cx| {
+        let bits = control.register(cx.waker());
+        if bits & signal::FINAL != 0 {
+            Poll::Ready(Decision::Final)
+        } else if bits & signal::RESTART != 0 {
+            Poll::Ready(Decision::Restart)
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}

@@ -1,0 +1,17 @@
+//! Supervisors: restart strategies, restart types, intensity and ordered shutdown, after
+//! Erlang/OTP's `supervisor`.
+
+mod child_ref;
+pub(crate) mod intensity;
+pub(crate) mod link;
+mod spec;
+mod static_sup;
+mod strategy;
+
+pub use child_ref::ChildRef;
+pub use intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW};
+pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};
+pub(crate) use spec::Placement;
+pub use static_sup::{Supervisor, SupervisorRef};
+pub(crate) use static_sup::spawn_root;
+pub use strategy::Strategy;

@@ -1,0 +1,1012 @@
+//! [`Supervisor`] (the blueprint) and the task that runs one: starts its children in order,
+//! decides their restarts, counts intensity, escalates, and stops them in reverse order.
+//!
+//! A supervisor is not an [`Actor`](crate::Actor): it has no mailbox. Its inputs are its
+//! children's reports (see [`link`](super::link)) and its own control lane, and it runs them
+//! one at a time, so every decision sees a settled tree.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::poll_fn;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::child_ref::ChildRef;
+use super::intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, Intensity};
+use super::link::{self, Decision, Report, ReportKind, Reports};
+use super::spec::{ChildSpec, Placement, Restart, Shutdown};
+use super::strategy::Strategy;
+use crate::cell::{Name, Shared};
+use crate::events::EventKind;
+use crate::mailbox::signal;
+use crate::{
+    ActorId, ActorPath, ActorSystem, ExitReason, FailureInfo, ShutdownCause, SpawnError, SpecError,
+    StartError,
+};
+
+/// The blueprint of a supervisor: its strategy, its restart intensity and its children in
+/// start order. Start one on a system with
+/// [`ActorSystem::start_supervisor`](crate::ActorSystem::start_supervisor), or nest it in
+/// another with [`ChildSpec::supervisor`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use actors_core::{Actor, ActorError, ActorSystem, ChildSpec, Context, Strategy, Supervisor};
+///
+/// struct Worker;
+///
+/// impl Actor for Worker {
+///     type Msg = ();
+///
+///     async fn handle(&mut self, _: (), _: &mut Context<Self>) -> Result<(), ActorError> {
+///         Err(ActorError::msg("this job always fails"))
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let system = ActorSystem::new("app")?;
+/// let blueprint = Supervisor::new(Strategy::OneForOne)
+///     .intensity(5, Duration::from_secs(10))
+///     .child(ChildSpec::worker("worker", || Worker));
+/// let sup = system.start_supervisor("workers", blueprint).await?;
+///
+/// let worker = sup.child("worker").and_then(|c| c.downcast::<Worker>()).unwrap();
+/// worker.tell(()).await?; // fails the instance; the supervisor starts a new one
+/// while worker.generation() < 2 {
+///     tokio::task::yield_now().await;
+/// }
+/// assert!(worker.is_alive()); // the same actor, a new instance
+/// system.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Supervisor {
+    strategy: Strategy,
+    max_restarts: u32,
+    within: Duration,
+    children: Vec<ChildSpec>,
+}
+
+impl Supervisor {
+    /// A supervisor with this strategy, the default intensity (3 restarts within 5 s) and no
+    /// children yet.
+    pub fn new(strategy: Strategy) -> Self {
+        Self {
+            strategy,
+            max_restarts: DEFAULT_MAX_RESTARTS,
+            within: DEFAULT_RESTART_WINDOW,
+            children: Vec::new(),
+        }
+    }
+
+    /// At most `max_restarts` restarts within any window of `within` (on tokio's clock); one
+    /// more and the supervisor stops its children and exits with
+    /// [`ShutdownCause::IntensityExceeded`]. `max_restarts = 0` escalates the first failure.
+    pub fn intensity(mut self, max_restarts: u32, within: Duration) -> Self {
+        self.max_restarts = max_restarts;
+        self.within = within;
+        self
+    }
+
+    /// Appends a child: children start in the order they were added and stop in reverse.
+    pub fn child(mut self, spec: ChildSpec) -> Self {
+        self.children.push(spec);
+        self
+    }
+
+    /// Appends several children, in order.
+    pub fn children(mut self, specs: impl IntoIterator<Item = ChildSpec>) -> Self {
+        self.children.extend(specs);
+        self
+    }
+
+    /// The restart strategy.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// The children's specs, in start order.
+    pub fn specs(&self) -> &[ChildSpec] {
+        &self.children
+    }
+
+    /// Checks the blueprint and every child spec in its subtree. Starting does this first, so
+    /// nothing starts from an invalid blueprint.
+    ///
+    /// # Errors
+    ///
+    /// [`SpecError::ZeroPeriod`] for a zero `within`, [`SpecError::DuplicateChildId`], and
+    /// whatever [`ChildSpec::validate`] finds.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if self.within.is_zero() {
+            return Err(SpecError::ZeroPeriod);
+        }
+        for (i, spec) in self.children.iter().enumerate() {
+            spec.validate()?;
+            if self.children[..i].iter().any(|s| s.id == spec.id) {
+                return Err(SpecError::DuplicateChildId(spec.id.to_string()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Supervisor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Supervisor")
+            .field("strategy", &self.strategy)
+            .field("max_restarts", &self.max_restarts)
+            .field("within", &self.within)
+            .field("children", &self.children)
+            .finish()
+    }
+}
+
+/// A handle to a running supervisor. Cloning is cheap.
+#[derive(Clone)]
+pub struct SupervisorRef {
+    inner: Arc<SupShared>,
+}
+
+struct SupShared {
+    shared: Arc<Shared>,
+    /// The running children, in start order, as last published by the supervisor's task.
+    table: Mutex<Vec<ChildRef>>,
+}
+
+impl SupervisorRef {
+    /// The supervisor's id.
+    pub fn id(&self) -> ActorId {
+        self.inner.shared.id
+    }
+
+    /// The supervisor's path; its children's paths extend it with their ids.
+    pub fn path(&self) -> &ActorPath {
+        self.inner.shared.path()
+    }
+
+    /// The generation of the running instance: incremented each time its parent restarts
+    /// it (each instance starts new children).
+    pub fn generation(&self) -> u64 {
+        self.inner.shared.generation()
+    }
+
+    /// True until the supervisor's final exit.
+    pub fn is_alive(&self) -> bool {
+        self.inner.shared.exit_reason().is_none()
+    }
+
+    /// The final exit reason, once it exited.
+    pub fn exit_reason(&self) -> Option<ExitReason> {
+        self.inner.shared.exit_reason().cloned()
+    }
+
+    /// Waits for the final exit, which comes after every child's.
+    pub async fn wait(&self) -> ExitReason {
+        self.inner.shared.wait().await
+    }
+
+    /// Stops the supervisor gracefully: its children stop in reverse start order, each
+    /// under its `Shutdown` spec, then it exits [`ExitReason::Normal`] (and its parent, if
+    /// any, applies its restart type).
+    pub fn stop(&self) {
+        self.inner.shared.control.raise(signal::STOP);
+    }
+
+    /// Kills the supervisor: every child is killed at once, and it exits
+    /// [`ExitReason::Killed`] once they all have.
+    pub fn kill(&self) {
+        self.inner.shared.control.raise(signal::KILL);
+    }
+
+    /// The running children in start order (restarting ones included).
+    pub fn children(&self) -> Vec<ChildRef> {
+        self.table().clone()
+    }
+
+    /// The running child with this id.
+    pub fn child(&self, id: &str) -> Option<ChildRef> {
+        self.table().iter().find(|c| &*c.id == id).cloned()
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, Vec<ChildRef>> {
+        self.inner
+            .table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl fmt::Debug for SupervisorRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SupervisorRef")
+            .field("id", &self.id())
+            .field("path", self.path())
+            .finish()
+    }
+}
+
+/// Where a supervisor reports to.
+enum Uplink {
+    /// A child of the system's root: its exits are final; `start_supervisor` waits for the
+    /// outcome of its first start.
+    Root(Option<oneshot::Sender<Result<(), StartError>>>),
+    /// A child of another supervisor.
+    Parent(Reports),
+}
+
+/// Spawns a supervisor as a child of the system's root; `shared` is already registered
+/// there. The receiver yields the outcome of its start.
+pub(crate) fn spawn_root(
+    blueprint: Supervisor,
+    shared: Arc<Shared>,
+    system: &ActorSystem,
+    runtime: &tokio::runtime::Handle,
+) -> (SupervisorRef, oneshot::Receiver<Result<(), StartError>>) {
+    let (tx, rx) = oneshot::channel();
+    let sup = spawn_task(blueprint, shared, system, Uplink::Root(Some(tx)), Some(runtime));
+    (sup, rx)
+}
+
+/// Spawns a supervisor as the child of another.
+pub(crate) fn spawn_child(
+    blueprint: Supervisor,
+    place: Placement<'_>,
+) -> Result<SupervisorRef, SpawnError> {
+    let mut shared = Shared::new(
+        ActorId::next(),
+        Name::Given(place.path),
+        Some(place.parent),
+        place.system.ask_timeout(),
+        place.parent_token,
+    );
+    shared.supervisor = true;
+    let shared = Arc::new(shared);
+    place.system.check_spawn()?;
+    place.system.add_member(&shared);
+    Ok(spawn_task(
+        blueprint,
+        shared,
+        place.system,
+        Uplink::Parent(place.reports),
+        None,
+    ))
+}
+
+fn spawn_task(
+    blueprint: Supervisor,
+    shared: Arc<Shared>,
+    system: &ActorSystem,
+    uplink: Uplink,
+    runtime: Option<&tokio::runtime::Handle>,
+) -> SupervisorRef {
+    let me = Arc::new(SupShared {
+        shared,
+        table: Mutex::new(Vec::new()),
+    });
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = SupTask {
+        intensity: Intensity::new(blueprint.max_restarts, blueprint.within),
+        me: me.clone(),
+        blueprint,
+        system: system.clone(),
+        uplink,
+        tx,
+        rx,
+        slots: Vec::new(),
+        pending: VecDeque::new(),
+        token: CancellationToken::new(),
+        handled: 0,
+        finished: false,
+    };
+    system.spawn_task(task.run(), runtime);
+    SupervisorRef { inner: me }
+}
+
+/// Signals that end a supervisor's instance.
+const TERMINATING: u8 = signal::STOP | signal::KILL | signal::DRAIN | signal::SHUTDOWN;
+/// Signals that cut short an ordered shutdown under way.
+const URGENT: u8 = signal::KILL | signal::SHUTDOWN_CANCELLED;
+
+struct SupTask {
+    me: Arc<SupShared>,
+    blueprint: Supervisor,
+    system: ActorSystem,
+    uplink: Uplink,
+    tx: Reports,
+    rx: mpsc::UnboundedReceiver<Report>,
+    /// The children in start order.
+    slots: Vec<Slot>,
+    /// Instance ends reported while the supervisor was busy, in arrival order.
+    pending: VecDeque<Report>,
+    intensity: Intensity,
+    /// The running instance's token: the parent of its children's tokens.
+    token: CancellationToken,
+    /// Own signals already acted upon.
+    handled: u8,
+    finished: bool,
+}
+
+struct Slot {
+    spec: ChildSpec,
+    child: Option<Child>,
+}
+
+struct Child {
+    shared: Arc<Shared>,
+    handle: Arc<dyn Any + Send + Sync>,
+    /// The generation of its current (or last) instance.
+    generation: u64,
+    state: State,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Told to start an instance; `started` has not finished.
+    Starting,
+    Up,
+    /// Its instance ended; it waits for this supervisor's decision.
+    Down,
+}
+
+enum Input {
+    Report(Report),
+    Signal(u8),
+    Deadline,
+}
+
+enum Waited {
+    Started,
+    Ended(ExitReason),
+    Deadline,
+    Signal(u8),
+}
+
+/// Why the start of all children did not complete.
+enum StartAbort {
+    Failed {
+        child: String,
+        path: ActorPath,
+        reason: ExitReason,
+    },
+    /// A signal ended the instance first; this is its exit reason.
+    Signalled(ExitReason),
+}
+
+impl SupTask {
+    fn shared(&self) -> &Shared {
+        &self.me.shared
+    }
+
+    async fn run(mut self) {
+        let mut generation = 0;
+        let reason = loop {
+            generation += 1;
+            self.shared().set_generation(generation);
+            self.token = self.shared().parent_token.child_token();
+            self.handled = 0;
+            self.intensity.reset();
+            self.pending.clear();
+            self.slots = self
+                .blueprint
+                .children
+                .iter()
+                .map(|spec| Slot {
+                    spec: spec.clone(),
+                    child: None,
+                })
+                .collect();
+
+            let reason = match self.start_all(generation).await {
+                Ok(()) => {
+                    self.on_started(generation);
+                    self.supervise().await
+                }
+                Err(StartAbort::Signalled(reason)) => reason,
+                Err(StartAbort::Failed {
+                    child,
+                    path,
+                    reason,
+                }) => {
+                    let info = FailureInfo::supervision(
+                        format!("child `{child}` failed to start"),
+                        vec![reason.to_string()],
+                        self.shared().path(),
+                        self.shared().id,
+                        generation,
+                    );
+                    self.emit(EventKind::Failed(info.clone()), generation);
+                    if let Uplink::Root(tx) = &mut self.uplink {
+                        if let Some(tx) = tx.take() {
+                            let _ = tx.send(Err(StartError::ChildFailed {
+                                child,
+                                path,
+                                reason,
+                            }));
+                        }
+                    }
+                    ExitReason::Failed(info)
+                }
+            };
+            self.token.cancel();
+            self.slots.clear();
+            self.publish();
+
+            let reports = match &mut self.uplink {
+                Uplink::Root(tx) => {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(Err(StartError::Stopped(reason.clone())));
+                    }
+                    break reason;
+                }
+                Uplink::Parent(reports) => reports,
+            };
+            let _ = reports.send(Report {
+                id: self.me.shared.id,
+                generation,
+                kind: ReportKind::Ended {
+                    reason: reason.clone(),
+                    drained: false,
+                },
+            });
+            let consumed = self.shared().control.peek();
+            match link::decision(&self.me.shared.control).await {
+                Decision::Final => break reason,
+                Decision::Restart => {
+                    self.shared()
+                        .control
+                        .clear((consumed & !signal::FINAL) | signal::RESTART);
+                }
+            }
+        };
+        self.complete(reason);
+    }
+
+    fn on_started(&mut self, generation: u64) {
+        if generation == 1 {
+            self.emit(EventKind::Started, generation);
+        } else {
+            self.emit(EventKind::Restarted(generation), generation);
+        }
+        match &mut self.uplink {
+            Uplink::Root(tx) => {
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(Ok(()));
+                }
+            }
+            Uplink::Parent(reports) => {
+                let _ = reports.send(Report {
+                    id: self.me.shared.id,
+                    generation,
+                    kind: ReportKind::Started,
+                });
+            }
+        }
+    }
+
+    /// Starts the children one by one in spec order, each after the previous finished
+    /// `started`. On a failure, stops those already started in reverse order.
+    async fn start_all(&mut self, generation: u64) -> Result<(), StartAbort> {
+        let mut i = 0;
+        while i < self.slots.len() {
+            let spec = self.slots[i].spec.clone();
+            let path = self.shared().path().child(&spec.id);
+            let place = Placement {
+                system: &self.system,
+                path: path.clone(),
+                parent: self.shared().id,
+                parent_token: self.token.clone(),
+                reports: self.tx.clone(),
+                capacity: spec.capacity,
+            };
+            let spawned = match spec.starter.spawn(place) {
+                Ok(spawned) => spawned,
+                Err(err) => {
+                    let info = FailureInfo::supervision(
+                        format!("could not spawn child `{}`: {err}", spec.id),
+                        Vec::new(),
+                        self.shared().path(),
+                        self.shared().id,
+                        generation,
+                    );
+                    return Err(self
+                        .abort_start(spec.id.to_string(), path, ExitReason::Failed(info))
+                        .await);
+                }
+            };
+            let id = spawned.shared.id;
+            self.slots[i].child = Some(Child {
+                shared: spawned.shared,
+                handle: spawned.handle,
+                generation: 1,
+                state: State::Starting,
+            });
+            self.publish();
+            match self.wait_child(id, true, None, TERMINATING).await {
+                Waited::Started => i += 1,
+                Waited::Ended(reason) => {
+                    self.emit_for(i, EventKind::StartFailed(reason.clone()));
+                    self.finish(i).await;
+                    return Err(self.abort_start(spec.id.to_string(), path, reason).await);
+                }
+                Waited::Signal(bits) => return Err(StartAbort::Signalled(self.on_signal(bits).await)),
+                Waited::Deadline => unreachable!("no deadline was set"),
+            }
+        }
+        Ok(())
+    }
+
+    async fn abort_start(&mut self, child: String, path: ActorPath, reason: ExitReason) -> StartAbort {
+        match self.terminate_all(signal::SHUTDOWN_SUPERVISOR).await {
+            Some(exit) => StartAbort::Signalled(exit),
+            None => StartAbort::Failed {
+                child,
+                path,
+                reason,
+            },
+        }
+    }
+
+    /// The running instance: one input at a time, signals first.
+    async fn supervise(&mut self) -> ExitReason {
+        loop {
+            let raised = self.shared().control.peek() & TERMINATING & !self.handled;
+            let input = if raised != 0 {
+                Input::Signal(raised)
+            } else if let Some(report) = self.pending.pop_front() {
+                Input::Report(report)
+            } else {
+                self.next_input(TERMINATING, None).await
+            };
+            let report = match input {
+                Input::Signal(bits) => return self.on_signal(bits).await,
+                Input::Report(report) => report,
+                Input::Deadline => unreachable!("no deadline was set"),
+            };
+            self.note(&report);
+            let Some(i) = self.current(&report) else {
+                continue;
+            };
+            if let ReportKind::Ended {
+                reason, drained, ..
+            } = report.kind
+            {
+                if self.slots[i].child.as_ref().map(|c| c.state) == Some(State::Down) {
+                    if let Some(exit) = self.on_child_ended(i, reason, drained).await {
+                        return exit;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decides about child `i`, whose instance ended for `reason`. Returns the supervisor's
+    /// own exit when the restart intensity is exceeded.
+    async fn on_child_ended(
+        &mut self,
+        i: usize,
+        reason: ExitReason,
+        drained: bool,
+    ) -> Option<ExitReason> {
+        let wanted = !drained
+            && match self.slots[i].spec.restart {
+                Restart::Permanent => true,
+                Restart::Transient => reason.is_abnormal(),
+                Restart::Temporary => false,
+            };
+        if !wanted {
+            self.finish(i).await;
+            return None;
+        }
+        if !self.intensity.allow(Instant::now()) {
+            self.emit(EventKind::IntensityExceeded, self.shared().generation());
+            return Some(
+                self.terminate_all(signal::SHUTDOWN_SUPERVISOR)
+                    .await
+                    .unwrap_or(ExitReason::Shutdown(ShutdownCause::IntensityExceeded)),
+            );
+        }
+        match self.blueprint.strategy {
+            Strategy::OneForOne => {
+                let _ = self.restart(i).await;
+            }
+            Strategy::OneForAll => self.restart_group(0).await,
+            Strategy::RestForOne => self.restart_group(i).await,
+        }
+        None
+    }
+
+    /// Stops the children from `from` on in reverse start order (Temporary ones for good),
+    /// then restarts them in start order. A failure to restart one leaves the rest down until
+    /// that failure is handled in turn.
+    async fn restart_group(&mut self, from: usize) {
+        let group: Vec<ActorId> = self.slots[from..]
+            .iter()
+            .filter_map(|s| s.child.as_ref().map(|c| c.shared.id))
+            .collect();
+        for &id in group.iter().rev() {
+            let Some(j) = self.position(id) else { continue };
+            let for_good = self.slots[j].spec.restart == Restart::Temporary;
+            if self
+                .terminate(j, signal::SHUTDOWN_SUPERVISOR, for_good)
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        for id in group {
+            let Some(j) = self.position(id) else { continue };
+            if self.restart(j).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Tells the down child `i` to start a new instance and waits until it has (or failed,
+    /// which is queued as a new end to handle, counting against intensity).
+    async fn restart(&mut self, i: usize) -> Result<(), ()> {
+        let Some(child) = self.slots[i].child.as_mut() else {
+            return Ok(());
+        };
+        let ended = child.generation;
+        child.generation += 1;
+        child.state = State::Starting;
+        let shared = child.shared.clone();
+        self.system
+            .collector()
+            .emit(EventKind::RestartScheduled(Duration::ZERO), &shared, ended);
+        shared.control.raise(signal::RESTART);
+        match self.wait_child(shared.id, true, None, TERMINATING).await {
+            Waited::Started => Ok(()),
+            Waited::Ended(reason) => {
+                self.emit_for(i, EventKind::StartFailed(reason.clone()));
+                self.pending.push_front(Report {
+                    id: shared.id,
+                    generation: ended + 1,
+                    kind: ReportKind::Ended {
+                        reason,
+                        drained: false,
+                    },
+                });
+                Err(())
+            }
+            Waited::Signal(_) => Err(()),
+            Waited::Deadline => unreachable!("no deadline was set"),
+        }
+    }
+
+    /// Ends the supervisor's instance for the signals in `bits`; returns its exit reason.
+    async fn on_signal(&mut self, bits: u8) -> ExitReason {
+        if bits & URGENT != 0 {
+            return self.abort_for(bits).await;
+        }
+        self.handled |= bits;
+        let (cause, reason) = if bits & signal::SHUTDOWN_SYSTEM != 0 {
+            (
+                signal::SHUTDOWN_SYSTEM,
+                ExitReason::Shutdown(ShutdownCause::System),
+            )
+        } else if bits & signal::SHUTDOWN_SUPERVISOR != 0 {
+            (
+                signal::SHUTDOWN_SUPERVISOR,
+                ExitReason::Shutdown(ShutdownCause::Supervisor),
+            )
+        } else {
+            (signal::SHUTDOWN_SUPERVISOR, ExitReason::Normal)
+        };
+        self.terminate_all(cause).await.unwrap_or(reason)
+    }
+
+    /// Stops every child at once for an urgent signal (kill wins over cancellation); returns
+    /// the supervisor's exit reason.
+    async fn abort_for(&mut self, bits: u8) -> ExitReason {
+        self.handled |= bits;
+        if bits & signal::KILL != 0 {
+            self.abort_all(signal::KILL).await;
+            ExitReason::Killed
+        } else {
+            self.abort_all(signal::SHUTDOWN_CANCELLED).await;
+            ExitReason::Shutdown(ShutdownCause::Cancelled)
+        }
+    }
+
+    /// Stops every child for good, one at a time in reverse start order, each under its
+    /// `Shutdown` spec. A kill or a cancellation arriving meanwhile stops the rest at once;
+    /// then that is the supervisor's exit reason.
+    async fn terminate_all(&mut self, cause: u8) -> Option<ExitReason> {
+        for i in (0..self.slots.len()).rev() {
+            if let Err(bits) = self.terminate(i, cause, true).await {
+                return Some(self.abort_for(bits).await);
+            }
+        }
+        None
+    }
+
+    /// Stops child `i` under its `Shutdown` spec: for good (`FINAL`), or to be restarted.
+    /// `Err` carries an urgent signal of the supervisor's own that cut the wait short.
+    async fn terminate(&mut self, i: usize, cause: u8, for_good: bool) -> Result<(), u8> {
+        let Some(child) = &self.slots[i].child else {
+            return Ok(());
+        };
+        let shared = child.shared.clone();
+        if child.state != State::Down {
+            let shutdown = self.slots[i].spec.shutdown;
+            let mut bits = cause;
+            if for_good {
+                bits |= signal::FINAL;
+            }
+            if shutdown == Shutdown::Brutal {
+                bits |= signal::KILL;
+            }
+            shared.control.raise(bits);
+            let mut deadline = match shutdown {
+                Shutdown::Timeout(d) => Instant::now().checked_add(d),
+                Shutdown::Infinity | Shutdown::Brutal => None,
+            };
+            loop {
+                match self.wait_child(shared.id, false, deadline, URGENT).await {
+                    Waited::Ended(_) => break,
+                    Waited::Deadline => {
+                        self.system.collector().emit(
+                            EventKind::ShutdownTimedOut,
+                            &shared,
+                            shared.generation(),
+                        );
+                        shared.control.raise(signal::KILL);
+                        deadline = None;
+                    }
+                    Waited::Signal(bits) => return Err(bits),
+                    Waited::Started => unreachable!("not waited for"),
+                }
+            }
+        }
+        if for_good {
+            self.finish(i).await;
+        }
+        Ok(())
+    }
+
+    /// Gives the down child `i` its final exit, waits for it, and forgets the child (and a
+    /// Temporary child's spec).
+    async fn finish(&mut self, i: usize) {
+        if let Some(child) = &self.slots[i].child {
+            let shared = child.shared.clone();
+            shared.control.raise(signal::FINAL);
+            shared.wait().await;
+        }
+        self.forget(i);
+    }
+
+    fn forget(&mut self, i: usize) {
+        if self.slots[i].spec.restart == Restart::Temporary {
+            self.slots.remove(i);
+        } else {
+            self.slots[i].child = None;
+        }
+        self.publish();
+    }
+
+    /// Stops every child at once with `how` (`KILL`, or `SHUTDOWN_CANCELLED`: the emergency
+    /// path) and waits for their final exits; a kill arriving meanwhile is passed on.
+    async fn abort_all(&mut self, how: u8) {
+        let live: Vec<Arc<Shared>> = self
+            .slots
+            .iter()
+            .rev()
+            .filter_map(|s| s.child.as_ref().map(|c| c.shared.clone()))
+            .collect();
+        for child in &live {
+            child.control.raise(how | signal::FINAL);
+        }
+        if how & signal::SHUTDOWN_CANCELLED != 0 {
+            self.token.cancel();
+        }
+        for child in &live {
+            loop {
+                let killed = self.handled & signal::KILL != 0;
+                let control = &self.me.shared.control;
+                let handled = self.handled;
+                let kill = tokio::select! {
+                    biased;
+                    _ = child.wait() => false,
+                    _ = own_signals(control, handled, signal::KILL), if !killed => true,
+                };
+                if !kill {
+                    break;
+                }
+                self.handled |= signal::KILL;
+                for other in &live {
+                    other.control.raise(signal::KILL);
+                }
+            }
+        }
+        while let Some(i) = self.slots.iter().rposition(|s| s.child.is_some()) {
+            self.forget(i);
+        }
+    }
+
+    /// Waits for child `id` to report an end (or, with `until_started`, a start), handling
+    /// every other report on the way; returns early for a deadline or a signal in `mask`.
+    async fn wait_child(
+        &mut self,
+        id: ActorId,
+        until_started: bool,
+        deadline: Option<Instant>,
+        mask: u8,
+    ) -> Waited {
+        loop {
+            let report = match self.next_input(mask, deadline).await {
+                Input::Report(report) => report,
+                Input::Signal(bits) => return Waited::Signal(bits),
+                Input::Deadline => return Waited::Deadline,
+            };
+            self.note(&report);
+            if self.current(&report).is_none() {
+                continue;
+            }
+            if report.id == id {
+                match report.kind {
+                    ReportKind::Started if until_started => return Waited::Started,
+                    ReportKind::Started => {}
+                    ReportKind::Ended { reason, .. } => return Waited::Ended(reason),
+                }
+            } else if matches!(report.kind, ReportKind::Ended { .. }) {
+                self.pending.push_back(report);
+            }
+        }
+    }
+
+    /// The next report, or one of the supervisor's own signals in `mask` not yet handled
+    /// (its token's cancellation counts as `SHUTDOWN_CANCELLED`), or the deadline.
+    async fn next_input(&mut self, mask: u8, deadline: Option<Instant>) -> Input {
+        let watching = mask & !self.handled;
+        let control = &self.me.shared.control;
+        let token = &self.token;
+        let rx = &mut self.rx;
+        tokio::select! {
+            biased;
+            bits = own_signals(control, 0, watching) => Input::Signal(bits),
+            () = token.cancelled(), if watching & signal::SHUTDOWN_CANCELLED != 0 => {
+                Input::Signal(signal::SHUTDOWN_CANCELLED)
+            }
+            Some(report) = rx.recv() => Input::Report(report),
+            () = sleep_until(deadline), if deadline.is_some() => Input::Deadline,
+        }
+    }
+
+    /// Applies a report to the child's state, if it concerns its current instance.
+    fn note(&mut self, report: &Report) {
+        let Some(i) = self.current(report) else {
+            return;
+        };
+        if let Some(child) = self.slots[i].child.as_mut() {
+            child.state = match report.kind {
+                ReportKind::Started => State::Up,
+                ReportKind::Ended { .. } => State::Down,
+            };
+        }
+    }
+
+    /// The slot of the child the report is from, if it is about its current instance (not a
+    /// stale report from before a restart or a termination).
+    fn current(&self, report: &Report) -> Option<usize> {
+        let i = self.position(report.id)?;
+        let child = self.slots[i].child.as_ref()?;
+        (child.generation == report.generation).then_some(i)
+    }
+
+    fn position(&self, id: ActorId) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|s| s.child.as_ref().is_some_and(|c| c.shared.id == id))
+    }
+
+    /// Publishes the running children for `SupervisorRef::children`.
+    fn publish(&self) {
+        let table: Vec<ChildRef> = self
+            .slots
+            .iter()
+            .filter_map(|slot| {
+                slot.child.as_ref().map(|c| ChildRef {
+                    id: slot.spec.id.clone(),
+                    path: c.shared.path().clone(),
+                    actor: c.shared.id,
+                    kind: slot.spec.kind(),
+                    handle: c.handle.clone(),
+                })
+            })
+            .collect();
+        *self
+            .me
+            .table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = table;
+    }
+
+    fn emit(&self, kind: EventKind, generation: u64) {
+        self.system.collector().emit(kind, self.shared(), generation);
+    }
+
+    fn emit_for(&self, i: usize, kind: EventKind) {
+        if let Some(child) = &self.slots[i].child {
+            self.system
+                .collector()
+                .emit(kind, &child.shared, child.generation);
+        }
+    }
+
+    /// The final exit: every child has made its own.
+    fn complete(&mut self, reason: ExitReason) {
+        self.finished = true;
+        self.shared().control.disarm();
+        self.emit(
+            EventKind::Stopped(reason.clone()),
+            self.shared().generation(),
+        );
+        self.system.remove_actor(self.shared());
+        self.shared().set_exit(reason);
+    }
+}
+
+impl Drop for SupTask {
+    /// The task was dropped before its final exit (its runtime shut down, or it was
+    /// aborted): no child may be left waiting for a decision that will never come.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        for slot in &self.slots {
+            if let Some(child) = &slot.child {
+                child
+                    .shared
+                    .control
+                    .raise(signal::SHUTDOWN_CANCELLED | signal::KILL | signal::FINAL);
+            }
+        }
+        self.token.cancel();
+        let reason = if self.shared().control.peek() & signal::SHUTDOWN != 0 {
+            ExitReason::Shutdown(ShutdownCause::System)
+        } else {
+            ExitReason::Killed
+        };
+        self.complete(reason);
+    }
+}
+
+/// Resolves with the signals in `mask` raised on `control` and not in `handled`.
+fn own_signals<'a>(
+    control: &'a crate::mailbox::Control,
+    handled: u8,
+    mask: u8,
+) -> impl std::future::Future<Output = u8> + 'a {
+    poll_fn(move |cx| {
+        let bits = control.register(cx.waker()) & mask & !handled;
+        if bits != 0 {
+            Poll::Ready(bits)
+        } else {
+            Poll::Pending
+        }
+    })
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
