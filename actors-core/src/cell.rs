@@ -183,7 +183,8 @@ pub(crate) struct Cell<A: Actor> {
     system: ActorSystem,
     /// Replies dropped unanswered during the current hook, waiting for their error.
     orphans: Vec<Orphan>,
-    /// Signals already acted upon (only `DRAIN` is not terminal).
+    /// Signals already acted upon (only `DRAIN` is not terminal), and the supervisor's
+    /// decisions, which are not for a running instance.
     handled: u8,
     /// Tells taken from the mailbox but never handled (a kill came first).
     undelivered: usize,
@@ -233,7 +234,7 @@ impl<A: Actor> Cell<A> {
             hook_span: None,
             myself,
             orphans: Vec::new(),
-            handled: 0,
+            handled: signal::DECISION,
             undelivered: 0,
             finished: false,
         }
@@ -368,7 +369,7 @@ impl<A: Actor> Cell<A> {
                     self.shared()
                         .control
                         .clear((consumed & !signal::FINAL) | signal::RESTART);
-                    self.handled = 0;
+                    self.handled = signal::DECISION;
                 }
             }
         };
@@ -428,6 +429,9 @@ impl<A: Actor> Cell<A> {
         }
         if bits & signal::SHUTDOWN_CANCELLED != 0 {
             return Some(ExitReason::Shutdown(ShutdownCause::Cancelled));
+        }
+        if bits & signal::SHUTDOWN_SUPERVISOR != 0 {
+            return Some(ExitReason::Shutdown(ShutdownCause::Supervisor));
         }
         if bits & signal::STOP != 0 {
             return Some(ExitReason::Normal);

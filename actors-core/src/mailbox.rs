@@ -63,6 +63,8 @@ pub(crate) mod signal {
     /// The supervisor's decision after an instance ended (or raised in advance): the actor
     /// makes its final exit.
     pub(crate) const FINAL: u8 = 1 << 7;
+    /// The supervisor's decisions: read between instances, never by a running one.
+    pub(crate) const DECISION: u8 = RESTART | FINAL;
 
 }
 
