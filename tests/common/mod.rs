@@ -2,6 +2,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod sup;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -209,6 +209,14 @@ impl SupervisorRef {
         self.inner.shared.control.raise(signal::KILL);
     }
 
+    /// The emergency path: cancels the supervisor's token, and with it every token in its
+    /// subtree, at once; every child is asked to stop without waiting for its siblings, and
+    /// the supervisor exits [`ShutdownCause::Cancelled`] once they all have. Children that
+    /// ignore the request are not aborted: [`kill`](Self::kill) does that.
+    pub fn cancel(&self) {
+        self.inner.shared.control.raise(signal::SHUTDOWN_CANCELLED);
+    }
+
     /// The running children in start order (restarting ones included).
     pub fn children(&self) -> Vec<ChildRef> {
         self.table().clone()

@@ -1,0 +1,190 @@
+//! Workloads E, F and G: the time from a failing message to an answered ask after the restart.
+//!
+//! - E: the handler panics; the supervisor restarts the actor; an ask queued behind the panic
+//!   is answered by the new instance. Raw baseline: a task that panics and a watcher that
+//!   respawns it on the `JoinError`, the receiver kept in an `Arc<Mutex<_>>` so queued messages
+//!   survive (the same guarantee).
+//! - F: the same with a handler that returns `Err`. Raw baseline: a task that returns and is
+//!   respawned by its watcher.
+//! - G: ten children under one_for_all; one fails; time until the last child's new instance
+//!   answers (every instance new, stopped in reverse and started in order). No raw baseline.
+//!
+//! Criterion's median of the per-sample means stands for the p50.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actors::prelude::*;
+use actors::{ChildSpec, Strategy, Supervisor};
+use criterion::{Criterion, criterion_group, criterion_main};
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+#[path = "common/mod.rs"]
+mod common;
+
+enum WorkMsg {
+    Panic,
+    Fail,
+    Ping { reply: Reply<u64> },
+}
+
+struct Worker;
+
+impl Actor for Worker {
+    type Msg = WorkMsg;
+
+    async fn handle(&mut self, msg: WorkMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            WorkMsg::Panic => panic!("bench panic"),
+            WorkMsg::Fail => Err(ActorError::msg("bench failure")),
+            WorkMsg::Ping { reply } => {
+                let _ = reply.send(1);
+                Ok(())
+            }
+        }
+    }
+}
+
+enum RawMsg {
+    Panic,
+    Fail,
+    Ping(oneshot::Sender<u64>),
+}
+
+/// One instance of the raw worker: true when it stopped to be restarted.
+async fn raw_worker(rx: Arc<Mutex<mpsc::Receiver<RawMsg>>>) -> bool {
+    let mut rx = rx.lock().await;
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            RawMsg::Panic => panic!("bench panic"),
+            RawMsg::Fail => return true,
+            RawMsg::Ping(tx) => {
+                let _ = tx.send(1);
+            }
+        }
+    }
+    false
+}
+
+/// The raw watcher: respawns the worker after a panic or a stop, until its channel closes.
+async fn raw_watcher(rx: mpsc::Receiver<RawMsg>) {
+    let rx = Arc::new(Mutex::new(rx));
+    loop {
+        match tokio::spawn(raw_worker(rx.clone())).await {
+            Ok(false) => return,
+            Ok(true) | Err(_) => {}
+        }
+    }
+}
+
+fn restart(c: &mut Criterion) {
+    // The panics are provoked: keep them off the terminal.
+    std::panic::set_hook(Box::new(|_| {}));
+    let rt = common::runtime();
+    let system = actors::ActorSystem::new("bench").unwrap();
+    let one = rt.block_on(async {
+        system
+            .start_supervisor(
+                "one",
+                Supervisor::new(Strategy::OneForOne)
+                    .intensity(u32::MAX, Duration::from_millis(1))
+                    .child(ChildSpec::worker("worker", || Worker)),
+            )
+            .await
+            .unwrap()
+    });
+    let worker = one.child("worker").unwrap().downcast::<Worker>().unwrap();
+
+    for (group_name, fail, raw_fail) in [
+        ("E_restart_after_panic", (|| WorkMsg::Panic) as fn() -> WorkMsg, (|| RawMsg::Panic) as fn() -> RawMsg),
+        ("F_restart_after_err", || WorkMsg::Fail, || RawMsg::Fail),
+    ] {
+        let mut group = c.benchmark_group(group_name);
+        group
+            .sample_size(30)
+            .measurement_time(Duration::from_secs(4))
+            .warm_up_time(Duration::from_secs(1));
+
+        let (tx, rx) = mpsc::channel(64);
+        rt.spawn(raw_watcher(rx));
+        group.bench_function("raw", |b| {
+            b.iter_custom(|iters| {
+                let tx = tx.clone();
+                common::on_worker(&rt, async move {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        tx.send(raw_fail()).await.unwrap();
+                        let (done, got) = oneshot::channel();
+                        tx.send(RawMsg::Ping(done)).await.unwrap();
+                        std::hint::black_box(got.await.unwrap());
+                    }
+                    start.elapsed()
+                })
+            });
+        });
+
+        group.bench_function("actors", |b| {
+            b.iter_custom(|iters| {
+                let worker = worker.clone();
+                common::on_worker(&rt, async move {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        worker.tell(fail()).await.unwrap();
+                        std::hint::black_box(
+                            worker.ask(|reply| WorkMsg::Ping { reply }).await.unwrap(),
+                        );
+                    }
+                    start.elapsed()
+                })
+            });
+        });
+        group.finish();
+    }
+
+    let mut group = c.benchmark_group("G_one_for_all_of_10");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(4))
+        .warm_up_time(Duration::from_secs(1));
+    let all = rt.block_on(async {
+        system
+            .start_supervisor(
+                "all",
+                Supervisor::new(Strategy::OneForAll)
+                    .intensity(u32::MAX, Duration::from_millis(1))
+                    .children((0..10).map(|i| ChildSpec::worker(format!("w{i}"), || Worker))),
+            )
+            .await
+            .unwrap()
+    });
+    let children: Vec<ActorRef<Worker>> = all
+        .children()
+        .iter()
+        .map(|c| c.downcast::<Worker>().unwrap())
+        .collect();
+    group.bench_function("actors", |b| {
+        b.iter_custom(|iters| {
+            let first = children[0].clone();
+            let last = children[9].clone();
+            common::on_worker(&rt, async move {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let generation = last.generation();
+                    first.tell(WorkMsg::Fail).await.unwrap();
+                    // The last child's new instance exists once the whole group restarted
+                    // up to it; its ask is answered after its `started`.
+                    while last.generation() == generation {
+                        tokio::task::yield_now().await;
+                    }
+                    std::hint::black_box(last.ask(|reply| WorkMsg::Ping { reply }).await.unwrap());
+                }
+                start.elapsed()
+            })
+        });
+    });
+    group.finish();
+    rt.block_on(async { system.shutdown().await.unwrap() });
+}
+
+criterion_group!(benches, restart);
+criterion_main!(benches);
