@@ -70,9 +70,9 @@ async fn raw_worker(rx: Arc<Mutex<mpsc::Receiver<RawMsg>>>) -> bool {
 async fn raw_watcher(rx: mpsc::Receiver<RawMsg>) {
     let rx = Arc::new(Mutex::new(rx));
     loop {
-        match tokio::spawn(raw_worker(rx.clone())).await {
-            Ok(false) => return,
-            Ok(true) | Err(_) => {}
+        // `Ok(true)`: it stopped to be restarted; `Err`: it panicked. Either way, respawn.
+        if let Ok(false) = tokio::spawn(raw_worker(rx.clone())).await {
+            return;
         }
     }
 }
@@ -96,7 +96,11 @@ fn restart(c: &mut Criterion) {
     let worker = one.child("worker").unwrap().downcast::<Worker>().unwrap();
 
     for (group_name, fail, raw_fail) in [
-        ("E_restart_after_panic", (|| WorkMsg::Panic) as fn() -> WorkMsg, (|| RawMsg::Panic) as fn() -> RawMsg),
+        (
+            "E_restart_after_panic",
+            (|| WorkMsg::Panic) as fn() -> WorkMsg,
+            (|| RawMsg::Panic) as fn() -> RawMsg,
+        ),
         ("F_restart_after_err", || WorkMsg::Fail, || RawMsg::Fail),
     ] {
         let mut group = c.benchmark_group(group_name);

@@ -265,7 +265,6 @@ async fn a_panic_in_drop_of_a_queued_message_during_shutdown_is_contained() {
 /// message. After `kill()` of an idle supervised child, an ask sent next is queued for the
 /// new instance (the queue is kept), not consumed by the killed one.
 #[tokio::test(start_paused = true)]
-#[ignore = "library bug: Cell::next() polls the mailbox before the control word, so a message sent right after kill() is consumed (dropped, ask gets Killed) by the killed instance"]
 async fn a_message_sent_right_after_kill_is_handled_by_the_new_instance() {
     let (system, _sup, w, _journal) = one(3, 8).await;
     let mut waiter = system.events();
@@ -280,7 +279,6 @@ async fn a_message_sent_right_after_kill_is_handled_by_the_new_instance() {
 /// As above for `stop()`: an idle Permanent child told to stop, then sent a message, handles
 /// that message in its new instance.
 #[tokio::test(start_paused = true)]
-#[ignore = "library bug: Cell::next() polls the mailbox before the control word, so a message sent right after stop() is handled by the stopping instance"]
 async fn a_message_sent_right_after_stop_is_handled_by_the_new_instance() {
     let (system, _sup, w, journal) = one(3, 8).await;
     w.stop();
@@ -296,7 +294,6 @@ async fn a_message_sent_right_after_stop_is_handled_by_the_new_instance() {
 /// As above: a tell sent right after `kill()` of an idle supervised child must reach the new
 /// instance (DESIGN: "kill(), then restart: queued tells kept").
 #[tokio::test(start_paused = true)]
-#[ignore = "library bug: Cell::next() polls the mailbox before the control word, so a tell sent right after kill() is dropped by the killed instance and never handled"]
 async fn a_tell_sent_right_after_kill_is_not_lost() {
     let (system, _sup, w, _journal) = one(3, 8).await;
     w.kill();

@@ -393,7 +393,6 @@ async fn rest_for_one_retry_after_a_partial_failure_restarts_from_the_failed_chi
 /// and a later one_for_all restart of a sibling starts it again along with the others
 /// (`restart_multiple_children` starts every spec). Here, a new actor for it.
 #[tokio::test(start_paused = true)]
-#[ignore = "library divergence from OTP: restart_group only restarts children that still have an actor; a Transient child that ended normally is not started again by a sibling's one_for_all restart"]
 async fn one_for_all_restart_starts_a_transient_child_that_had_ended_normally() {
     quiet_panics();
     let system = ActorSystem::new("st").unwrap();

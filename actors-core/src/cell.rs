@@ -13,8 +13,8 @@ use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
-use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
@@ -173,7 +173,7 @@ enum Failure {
 enum Next<M> {
     Msg(M),
     Closed,
-    Signal,
+    Signal(u8),
 }
 
 /// The actor's task state, outside any instance.
@@ -265,7 +265,8 @@ impl<A: Actor> Cell<A> {
             let reason = match built {
                 Err(info) => ExitReason::Failed(info),
                 Ok(mut actor) => {
-                    let mut ctx = Context::new(self.myself.clone(), generation, self.system.clone());
+                    let mut ctx =
+                        Context::new(self.myself.clone(), generation, self.system.clone());
                     let mut reason = 'instance: {
                         let started = run_hook!(
                             self,
@@ -282,16 +283,13 @@ impl<A: Actor> Cell<A> {
                             Err(Ending::Killed) => break 'instance ExitReason::Killed,
                         }
                         loop {
-                            let bits = self.shared().control.peek() & !self.handled;
-                            if bits != 0 {
-                                if let Some(reason) = self.on_signals(bits) {
-                                    break 'instance reason;
-                                }
-                            }
                             let msg = match self.next().await {
                                 Next::Msg(msg) => msg,
                                 Next::Closed => break 'instance ExitReason::Normal,
-                                Next::Signal => continue,
+                                Next::Signal(bits) => match self.on_signals(bits) {
+                                    Some(reason) => break 'instance reason,
+                                    None => continue,
+                                },
                             };
                             let handled = run_hook!(
                                 self,
@@ -348,6 +346,15 @@ impl<A: Actor> Cell<A> {
             };
             self.shared().control.end_instance();
 
+            if self.supervised.is_none() {
+                break reason;
+            }
+            if self.undelivered > 0 {
+                // Tells a kill kept from their handler: reported now, not at a final exit
+                // that may be far away.
+                let undelivered = std::mem::take(&mut self.undelivered);
+                self.emit(EventKind::Undelivered(undelivered), generation);
+            }
             let Some(supervised) = &self.supervised else {
                 break reason;
             };
@@ -447,17 +454,25 @@ impl<A: Actor> Cell<A> {
         self.rx.close();
     }
 
-    /// Waits for the next message or a new signal, whichever comes first.
+    /// Waits for the next message or a new signal, whichever comes first. The control word is
+    /// read before the mailbox on every poll, so a message sent after a signal (a tell right
+    /// after `kill()`) is never taken by the instance the signal ends.
     fn next(&mut self) -> impl Future<Output = Next<A::Msg>> + '_ {
-        poll_fn(move |cx| match self.rx.poll_recv(cx) {
-            Poll::Ready(Some(msg)) => Poll::Ready(Next::Msg(msg)),
-            Poll::Ready(None) => Poll::Ready(Next::Closed),
-            Poll::Pending => {
-                let bits = self.myself.shared.control.register(cx.waker());
-                if bits & !self.handled != 0 {
-                    Poll::Ready(Next::Signal)
-                } else {
-                    Poll::Pending
+        poll_fn(move |cx| {
+            let bits = self.myself.shared.control.peek() & !self.handled;
+            if bits != 0 {
+                return Poll::Ready(Next::Signal(bits));
+            }
+            match self.rx.poll_recv(cx) {
+                Poll::Ready(Some(msg)) => Poll::Ready(Next::Msg(msg)),
+                Poll::Ready(None) => Poll::Ready(Next::Closed),
+                Poll::Pending => {
+                    let bits = self.myself.shared.control.register(cx.waker()) & !self.handled;
+                    if bits != 0 {
+                        Poll::Ready(Next::Signal(bits))
+                    } else {
+                        Poll::Pending
+                    }
                 }
             }
         })

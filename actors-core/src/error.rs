@@ -11,8 +11,8 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-use crate::{ExitReason, FailureInfo};
 use crate::events::ActorPath;
+use crate::{ExitReason, FailureInfo};
 
 /// The error an actor's hooks return to fail the current instance.
 ///

@@ -8,8 +8,8 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
 
 use tokio::sync::broadcast;
 use tokio::time::Instant;
@@ -184,9 +184,11 @@ impl EventKind {
     fn is_failure(&self) -> bool {
         matches!(
             self,
-            Self::Failed(_) | Self::ShutdownTimedOut | Self::StartFailed(_) | Self::IntensityExceeded
-        )
-            || matches!(self, Self::Stopped(reason) if reason.is_abnormal())
+            Self::Failed(_)
+                | Self::ShutdownTimedOut
+                | Self::StartFailed(_)
+                | Self::IntensityExceeded
+        ) || matches!(self, Self::Stopped(reason) if reason.is_abnormal())
     }
 }
 

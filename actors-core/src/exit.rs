@@ -182,7 +182,15 @@ impl FailureInfo {
         id: ActorId,
         generation: u64,
     ) -> Self {
-        Self::build(message, chain, false, FailedIn::Started, path, id, generation)
+        Self::build(
+            message,
+            chain,
+            false,
+            FailedIn::Started,
+            path,
+            id,
+            generation,
+        )
     }
 
     fn build(

@@ -65,7 +65,6 @@ pub(crate) mod signal {
     pub(crate) const FINAL: u8 = 1 << 7;
     /// The supervisor's decisions: read between instances, never by a running one.
     pub(crate) const DECISION: u8 = RESTART | FINAL;
-
 }
 
 /// The control lane of one actor.

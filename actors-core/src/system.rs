@@ -15,9 +15,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::cell::{Cell, Name, Shared, Supervised};
-use crate::supervisor::{self, Placement};
 use crate::events::{Collector, EventKind, Events};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
+use crate::supervisor::{self, Placement};
 use crate::{
     Actor, ActorId, ActorPath, ActorRef, ExitReason, ShutdownCause, ShutdownError, SpawnError,
     StartError, Supervisor, SupervisorRef, SystemError, scope,
@@ -617,7 +617,12 @@ impl ActorSystem {
             factory,
             reports: place.reports,
         };
-        let cell = Cell::new(rx, actor_ref.clone(), self.clone(), Some(Box::new(supervised)));
+        let cell = Cell::new(
+            rx,
+            actor_ref.clone(),
+            self.clone(),
+            Some(Box::new(supervised)),
+        );
         self.spawn_task(cell.run(None), None);
         Ok(actor_ref)
     }

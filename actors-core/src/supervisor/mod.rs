@@ -10,8 +10,8 @@ mod strategy;
 
 pub use child_ref::ChildRef;
 pub use intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW};
-pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};
 pub(crate) use spec::Placement;
-pub use static_sup::{Supervisor, SupervisorRef};
+pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};
 pub(crate) use static_sup::spawn_root;
+pub use static_sup::{Supervisor, SupervisorRef};
 pub use strategy::Strategy;

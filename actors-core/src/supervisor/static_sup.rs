@@ -266,7 +266,13 @@ pub(crate) fn spawn_root(
     runtime: &tokio::runtime::Handle,
 ) -> (SupervisorRef, oneshot::Receiver<Result<(), StartError>>) {
     let (tx, rx) = oneshot::channel();
-    let sup = spawn_task(blueprint, shared, system, Uplink::Root(Some(tx)), Some(runtime));
+    let sup = spawn_task(
+        blueprint,
+        shared,
+        system,
+        Uplink::Root(Some(tx)),
+        Some(runtime),
+    );
     (sup, rx)
 }
 
@@ -509,56 +515,74 @@ impl SupTask {
     /// Starts the children one by one in spec order, each after the previous finished
     /// `started`. On a failure, stops those already started in reverse order.
     async fn start_all(&mut self, generation: u64) -> Result<(), StartAbort> {
-        let mut i = 0;
-        while i < self.slots.len() {
-            let spec = self.slots[i].spec.clone();
-            let path = self.shared().path().child(&spec.id);
-            let place = Placement {
-                system: &self.system,
-                path: path.clone(),
-                parent: self.shared().id,
-                parent_token: self.token.clone(),
-                reports: self.tx.clone(),
-                capacity: spec.capacity,
-            };
-            let spawned = match spec.starter.spawn(place) {
-                Ok(spawned) => spawned,
-                Err(err) => {
-                    let info = FailureInfo::supervision(
-                        format!("could not spawn child `{}`: {err}", spec.id),
-                        Vec::new(),
-                        self.shared().path(),
-                        self.shared().id,
-                        generation,
-                    );
-                    return Err(self
-                        .abort_start(spec.id.to_string(), path, ExitReason::Failed(info))
-                        .await);
-                }
-            };
-            let id = spawned.shared.id;
-            self.slots[i].child = Some(Child {
-                shared: spawned.shared,
-                handle: spawned.handle,
-                generation: 1,
-                state: State::Starting,
-            });
-            self.publish();
-            match self.wait_child(id, true, None, TERMINATING).await {
-                Waited::Started => i += 1,
-                Waited::Ended(reason) => {
-                    self.emit_for(i, EventKind::StartFailed(reason.clone()));
+        for i in 0..self.slots.len() {
+            match self.start_new(i, generation).await {
+                Ok(()) => {}
+                Err(Waited::Ended(reason)) => {
+                    let spec = self.slots[i].spec.id.to_string();
+                    let path = self.shared().path().child(&spec);
                     self.finish(i).await;
-                    return Err(self.abort_start(spec.id.to_string(), path, reason).await);
+                    return Err(self.abort_start(spec, path, reason).await);
                 }
-                Waited::Signal(bits) => return Err(StartAbort::Signalled(self.on_signal(bits).await)),
-                Waited::Deadline => unreachable!("no deadline was set"),
+                Err(Waited::Signal(bits)) => {
+                    return Err(StartAbort::Signalled(self.on_signal(bits).await));
+                }
+                Err(Waited::Started | Waited::Deadline) => unreachable!("not an error"),
             }
         }
         Ok(())
     }
 
-    async fn abort_start(&mut self, child: String, path: ActorPath, reason: ExitReason) -> StartAbort {
+    /// Spawns a new actor for slot `i` and waits until it finished `started`. A failure is
+    /// reported (`StartFailed`) and returned as `Ended`, with the child left down (or absent if
+    /// it could not even be spawned).
+    async fn start_new(&mut self, i: usize, generation: u64) -> Result<(), Waited> {
+        let spec = self.slots[i].spec.clone();
+        let place = Placement {
+            system: &self.system,
+            path: self.shared().path().child(&spec.id),
+            parent: self.shared().id,
+            parent_token: self.token.clone(),
+            reports: self.tx.clone(),
+            capacity: spec.capacity,
+        };
+        let spawned = match spec.starter.spawn(place) {
+            Ok(spawned) => spawned,
+            Err(err) => {
+                let info = FailureInfo::supervision(
+                    format!("could not spawn child `{}`: {err}", spec.id),
+                    Vec::new(),
+                    self.shared().path(),
+                    self.shared().id,
+                    generation,
+                );
+                return Err(Waited::Ended(ExitReason::Failed(info)));
+            }
+        };
+        let id = spawned.shared.id;
+        self.slots[i].child = Some(Child {
+            shared: spawned.shared,
+            handle: spawned.handle,
+            generation: 1,
+            state: State::Starting,
+        });
+        self.publish();
+        match self.wait_child(id, true, None, TERMINATING).await {
+            Waited::Started => Ok(()),
+            Waited::Ended(reason) => {
+                self.emit_for(i, EventKind::StartFailed(reason.clone()));
+                Err(Waited::Ended(reason))
+            }
+            other => Err(other),
+        }
+    }
+
+    async fn abort_start(
+        &mut self,
+        child: String,
+        path: ActorPath,
+        reason: ExitReason,
+    ) -> StartAbort {
         match self.terminate_all(signal::SHUTDOWN_SUPERVISOR).await {
             Some(exit) => StartAbort::Signalled(exit),
             None => StartAbort::Failed {
@@ -639,15 +663,18 @@ impl SupTask {
     }
 
     /// Stops the children from `from` on in reverse start order (Temporary ones for good),
-    /// then restarts them in start order. A failure to restart one leaves the rest down until
-    /// that failure is handled in turn.
+    /// then starts every spec of the group again in start order, as OTP does: those whose
+    /// actor had ended for good (a Transient child's normal exit) get a new actor. A failure
+    /// to start one leaves the rest down until that failure is handled in turn.
     async fn restart_group(&mut self, from: usize) {
-        let group: Vec<ActorId> = self.slots[from..]
+        let group: Vec<Arc<str>> = self.slots[from..]
             .iter()
-            .filter_map(|s| s.child.as_ref().map(|c| c.shared.id))
+            .map(|s| s.spec.id.clone())
             .collect();
-        for &id in group.iter().rev() {
-            let Some(j) = self.position(id) else { continue };
+        for id in group.iter().rev() {
+            let Some(j) = self.spec_position(id) else {
+                continue;
+            };
             let for_good = self.slots[j].spec.restart == Restart::Temporary;
             if self
                 .terminate(j, signal::SHUTDOWN_SUPERVISOR, for_good)
@@ -657,12 +684,46 @@ impl SupTask {
                 return;
             }
         }
-        for id in group {
-            let Some(j) = self.position(id) else { continue };
-            if self.restart(j).await.is_err() {
+        for id in &group {
+            let Some(j) = self.spec_position(id) else {
+                continue;
+            };
+            let started = if self.slots[j].child.is_some() {
+                self.restart(j).await
+            } else {
+                match self.start_new(j, self.shared().generation()).await {
+                    Ok(()) => Ok(()),
+                    Err(Waited::Ended(reason)) => {
+                        self.requeue(j, reason);
+                        Err(())
+                    }
+                    Err(_) => Err(()),
+                }
+            };
+            if started.is_err() {
                 return;
             }
         }
+    }
+
+    /// Queues the failed start of child `j` as a new end of its current instance, to be
+    /// handled (and counted against intensity) like any other. A child that could not even
+    /// be spawned is left without an actor.
+    fn requeue(&mut self, j: usize, reason: ExitReason) {
+        if let Some(child) = &self.slots[j].child {
+            self.pending.push_front(Report {
+                id: child.shared.id,
+                generation: child.generation,
+                kind: ReportKind::Ended {
+                    reason,
+                    drained: false,
+                },
+            });
+        }
+    }
+
+    fn spec_position(&self, id: &str) -> Option<usize> {
+        self.slots.iter().position(|s| &*s.spec.id == id)
     }
 
     /// Tells the down child `i` to start a new instance and waits until it has (or failed,
@@ -683,14 +744,7 @@ impl SupTask {
             Waited::Started => Ok(()),
             Waited::Ended(reason) => {
                 self.emit_for(i, EventKind::StartFailed(reason.clone()));
-                self.pending.push_front(Report {
-                    id: shared.id,
-                    generation: ended + 1,
-                    kind: ReportKind::Ended {
-                        reason,
-                        drained: false,
-                    },
-                });
+                self.requeue(i, reason);
                 Err(())
             }
             Waited::Signal(_) => Err(()),
@@ -939,15 +993,13 @@ impl SupTask {
                 })
             })
             .collect();
-        *self
-            .me
-            .table
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = table;
+        *self.me.table.lock().unwrap_or_else(PoisonError::into_inner) = table;
     }
 
     fn emit(&self, kind: EventKind, generation: u64) {
-        self.system.collector().emit(kind, self.shared(), generation);
+        self.system
+            .collector()
+            .emit(kind, self.shared(), generation);
     }
 
     fn emit_for(&self, i: usize, kind: EventKind) {
