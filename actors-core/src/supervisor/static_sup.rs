@@ -933,19 +933,19 @@ impl SupTask {
         }
     }
 
-    /// The next report, or one of the supervisor's own signals in `mask` not yet handled
-    /// (its token's cancellation counts as `SHUTDOWN_CANCELLED`), or the deadline.
+    /// The next report, or one of the supervisor's own signals in `mask` not yet handled, or
+    /// the deadline.
+    ///
+    /// The supervisor's token is not watched here: nothing outside the supervisor cancels it
+    /// without also raising `SHUTDOWN_CANCELLED` on its control lane (its parent does both),
+    /// and polling a token costs more than the rest of a restart's bookkeeping.
     async fn next_input(&mut self, mask: u8, deadline: Option<Instant>) -> Input {
         let watching = mask & !self.handled;
         let control = &self.me.shared.control;
-        let token = &self.token;
         let rx = &mut self.rx;
         tokio::select! {
             biased;
             bits = own_signals(control, 0, watching) => Input::Signal(bits),
-            () = token.cancelled(), if watching & signal::SHUTDOWN_CANCELLED != 0 => {
-                Input::Signal(signal::SHUTDOWN_CANCELLED)
-            }
             Some(report) = rx.recv() => Input::Report(report),
             () = sleep_until(deadline), if deadline.is_some() => Input::Deadline,
         }
