@@ -146,6 +146,15 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+/// The running instance in its slot (always filled while hooks run).
+#[inline]
+fn live<A>(slot: &mut Option<A>) -> &mut A {
+    match slot {
+        Some(actor) => actor,
+        None => unreachable!("hooks run only while an instance is in its slot"),
+    }
+}
+
 /// What an actor's path is made of.
 pub(crate) enum Name {
     /// Named at spawn: the full path.
@@ -189,14 +198,20 @@ pub(crate) struct Cell<A: Actor> {
     /// Tells taken from the mailbox but never handled (a kill came first).
     undelivered: usize,
     finished: bool,
-    /// The actor's span (carrying its path), entered around every hook poll; boxed, and only
-    /// created when `INFO` spans are enabled, since every idle actor carries it.
-    span: Option<Box<tracing::Span>>,
+    /// What only some actors need, boxed in one allocation so that every idle actor pays
+    /// one word for all of it.
+    extras: Option<Box<Extras<A>>>,
+}
+
+/// The optional parts of a `Cell`.
+struct Extras<A> {
+    /// The actor's span (carrying its path), entered around every hook poll; only when `INFO`
+    /// spans are enabled.
+    span: Option<tracing::Span>,
     /// The running hook's span, only when `TRACE` is enabled.
-    hook_span: Option<Box<tracing::Span>>,
-    /// Set for a child of a supervisor: its factory and where to report. Boxed, so that
-    /// unsupervised actors pay one word for it.
-    supervised: Option<Box<Supervised<A>>>,
+    hook_span: Option<tracing::Span>,
+    /// For a child of a supervisor: its factory and where to report.
+    supervised: Option<Supervised<A>>,
 }
 
 /// What a supervised actor's task needs from its supervisor.
@@ -223,15 +238,21 @@ impl<A: Actor> Cell<A> {
         rx: mpsc::Receiver<A::Msg>,
         myself: ActorRef<A>,
         system: ActorSystem,
-        supervised: Option<Box<Supervised<A>>>,
+        supervised: Option<Supervised<A>>,
     ) -> Self {
+        let span = tracing::level_enabled!(tracing::Level::INFO)
+            .then(|| tracing::info_span!("actor", path = %myself.shared.path()));
+        let extras = (span.is_some() || supervised.is_some()).then(|| {
+            Box::new(Extras {
+                span,
+                hook_span: None,
+                supervised,
+            })
+        });
         Self {
-            supervised,
+            extras,
             rx,
             system,
-            span: tracing::level_enabled!(tracing::Level::INFO)
-                .then(|| Box::new(tracing::info_span!("actor", path = %myself.shared.path()))),
-            hook_span: None,
             myself,
             orphans: Vec::new(),
             handled: signal::DECISION,
@@ -244,6 +265,17 @@ impl<A: Actor> Cell<A> {
         &self.myself.shared
     }
 
+    fn supervised(&self) -> Option<&Supervised<A>> {
+        self.extras.as_ref()?.supervised.as_ref()
+    }
+
+    #[inline]
+    fn end_hook_span(&mut self) {
+        if let Some(extras) = &mut self.extras {
+            extras.hook_span = None;
+        }
+    }
+
     /// Runs the actor to its final exit. An unsupervised actor (spawned on the system) has one
     /// instance, `first`, and any exit of it is final. A supervised one reports each instance's
     /// end to its supervisor and waits for its decision: a new instance from the factory, or
@@ -251,33 +283,44 @@ impl<A: Actor> Cell<A> {
     ///
     /// One flat `async fn` on purpose: every idle actor's task holds this state machine, and
     /// nested `async fn`s would each keep their own copies of the arguments.
-    pub(crate) async fn run(mut self, first: Option<A>) {
-        let mut first = first;
-        let mut generation = 0;
+    pub(crate) async fn run(mut self, mut instance: Option<A>) {
+        // `instance` is the one slot for every instance in turn: the first is given, the
+        // others are built. (Moving it to a local would keep a second copy of the state in
+        // every idle task: a future keeps its arguments apart from its locals.)
         let reason = loop {
-            generation += 1;
-            self.shared().set_generation(generation);
-            let built = match first.take() {
-                Some(actor) => Ok(actor),
-                None => self.build(generation),
-            };
+            // Read back from `Shared` where needed rather than kept in a local: every idle
+            // actor's future would carry the copy.
+            self.shared().set_generation(self.shared().generation() + 1);
+            let mut failed = None;
+            if instance.is_none() {
+                match self.build(self.shared().generation()) {
+                    Ok(actor) => instance = Some(actor),
+                    Err(info) => failed = Some(info),
+                }
+            }
             let mut began = false;
-            let reason = match built {
-                Err(info) => ExitReason::Failed(info),
-                Ok(mut actor) => {
-                    let mut ctx =
-                        Context::new(self.myself.clone(), generation, self.system.clone());
+            let reason = if let Some(info) = failed {
+                ExitReason::Failed(info)
+            } else {
+                // The instance is reached through its slot at each hook rather than through a
+                // reference kept in a local, which every idle future would carry.
+                {
+                    let mut ctx = Context::new(
+                        self.myself.clone(),
+                        self.shared().generation(),
+                        self.system.clone(),
+                    );
                     let mut reason = 'instance: {
                         let started = run_hook!(
                             self,
-                            || actor.started(&mut ctx),
+                            || live(&mut instance).started(&mut ctx),
                             FailedIn::Started,
-                            generation
+                            self.shared().generation()
                         );
                         match started {
                             Ok(()) => {
                                 began = true;
-                                self.on_started(generation);
+                                self.on_started(self.shared().generation());
                             }
                             Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
                             Err(Ending::Killed) => break 'instance ExitReason::Killed,
@@ -293,9 +336,9 @@ impl<A: Actor> Cell<A> {
                             };
                             let handled = run_hook!(
                                 self,
-                                || actor.handle(msg, &mut ctx),
+                                || live(&mut instance).handle(msg, &mut ctx),
                                 FailedIn::Handle,
-                                generation
+                                self.shared().generation()
                             );
                             match handled {
                                 Ok(()) => {}
@@ -310,9 +353,9 @@ impl<A: Actor> Cell<A> {
                     if began && reason != ExitReason::Killed {
                         let stopped = run_hook!(
                             self,
-                            || actor.stopped(&reason, &mut ctx),
+                            || live(&mut instance).stopped(&reason, &mut ctx),
                             FailedIn::Stopped,
-                            generation
+                            self.shared().generation()
                         );
                         match stopped {
                             Ok(()) => {}
@@ -334,9 +377,11 @@ impl<A: Actor> Cell<A> {
                         ExitReason::Killed => AskError::Killed,
                         _ => AskError::Stopped,
                     };
-                    if let Err(info) =
-                        self.dispose(move || drop((actor, ctx)), generation, disposition)
-                    {
+                    if let Err(info) = self.dispose(
+                        || drop((instance.take(), ctx)),
+                        self.shared().generation(),
+                        disposition,
+                    ) {
                         if !reason.is_abnormal() {
                             reason = ExitReason::Failed(info);
                         }
@@ -346,23 +391,26 @@ impl<A: Actor> Cell<A> {
             };
             self.shared().control.end_instance();
 
-            if self.supervised.is_none() {
+            if self.supervised().is_none() {
                 break reason;
             }
             if self.undelivered > 0 {
                 // Tells a kill kept from their handler: reported now, not at a final exit
                 // that may be far away.
                 let undelivered = std::mem::take(&mut self.undelivered);
-                self.emit(EventKind::Undelivered(undelivered), generation);
+                self.emit(
+                    EventKind::Undelivered(undelivered),
+                    self.shared().generation(),
+                );
             }
-            let Some(supervised) = &self.supervised else {
+            let Some(supervised) = self.supervised() else {
                 break reason;
             };
             // A drained mailbox is closed for good: that instance's end is final.
             let drained = self.handled & signal::DRAIN != 0;
             supervised.report(
                 self.shared().id,
-                generation,
+                self.shared().generation(),
                 ReportKind::Ended {
                     reason: reason.clone(),
                     drained,
@@ -392,7 +440,7 @@ impl<A: Actor> Cell<A> {
     /// Builds a new instance from the factory, with a panic contained as a start failure.
     #[cold]
     fn build(&mut self, generation: u64) -> Result<A, FailureInfo> {
-        let Some(supervised) = &self.supervised else {
+        let Some(supervised) = self.supervised() else {
             unreachable!("only a supervised actor has more than one instance");
         };
         let factory = supervised.factory.clone();
@@ -421,7 +469,7 @@ impl<A: Actor> Cell<A> {
         } else {
             self.emit(EventKind::Restarted(generation), generation);
         }
-        if let Some(supervised) = &self.supervised {
+        if let Some(supervised) = self.supervised() {
             supervised.report(self.shared().id, generation, ReportKind::Started);
         }
     }
@@ -585,17 +633,28 @@ impl<A: Actor> Cell<A> {
         // A span per hook only when TRACE is on: its creation is not free even when disabled.
         // Kept in the cell, not in this future, so the future needs no drop glue.
         if tracing::level_enabled!(tracing::Level::TRACE) {
-            self.hook_span = Some(Box::new(tracing::trace_span!("hook", %hook)));
+            let span = tracing::trace_span!("hook", %hook);
+            self.extras
+                .get_or_insert_with(|| {
+                    Box::new(Extras {
+                        span: None,
+                        hook_span: None,
+                        supervised: None,
+                    })
+                })
+                .hook_span = Some(span);
         }
         let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
             if self.myself.shared.control.peek() & signal::KILL != 0 {
-                self.hook_span = None;
+                self.end_hook_span();
                 return Poll::Ready(Some(Failure::Killed));
             }
             let polled = {
-                let _actor_span = self.span.as_deref().map(tracing::Span::enter);
-                let _hook_span = self.hook_span.as_deref().map(tracing::Span::enter);
+                let extras = self.extras.as_deref();
+                let _actor_span = extras.and_then(|e| e.span.as_ref().map(tracing::Span::enter));
+                let _hook_span =
+                    extras.and_then(|e| e.hook_span.as_ref().map(tracing::Span::enter));
                 let entered = scope::enter(id);
                 let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
                     Some(fut) => fut.poll(cx),
@@ -606,11 +665,11 @@ impl<A: Actor> Cell<A> {
             };
             match polled {
                 Ok(Poll::Ready(done)) => {
-                    self.hook_span = None;
+                    self.end_hook_span();
                     return Poll::Ready(done.err().map(Failure::Error));
                 }
                 Err(payload) => {
-                    self.hook_span = None;
+                    self.end_hook_span();
                     return Poll::Ready(Some(Failure::Panicked(payload)));
                 }
                 Ok(Poll::Pending) => {}
@@ -621,7 +680,7 @@ impl<A: Actor> Cell<A> {
             }
             let bits = self.myself.shared.control.register(cx.waker()) & !self.handled;
             if bits & signal::KILL != 0 {
-                self.hook_span = None;
+                self.end_hook_span();
                 return Poll::Ready(Some(Failure::Killed));
             }
             if bits & signal::DRAIN != 0 {
@@ -688,8 +747,8 @@ impl<A: Actor> Cell<A> {
         self.finished = true;
         let undelivered = self.undelivered;
         self.shared().control.disarm();
-        let span = self.span.take();
-        let _span = span.as_deref().map(tracing::Span::enter);
+        let span = self.extras.as_mut().and_then(|e| e.span.take());
+        let _span = span.as_ref().map(tracing::Span::enter);
         let generation = self.shared().generation();
         if undelivered > 0 {
             self.emit(EventKind::Undelivered(undelivered), generation);

@@ -617,12 +617,7 @@ impl ActorSystem {
             factory,
             reports: place.reports,
         };
-        let cell = Cell::new(
-            rx,
-            actor_ref.clone(),
-            self.clone(),
-            Some(Box::new(supervised)),
-        );
+        let cell = Cell::new(rx, actor_ref.clone(), self.clone(), Some(supervised));
         self.spawn_task(cell.run(None), None);
         Ok(actor_ref)
     }
