@@ -416,15 +416,12 @@ impl<A: Actor> Cell<A> {
                     drained,
                 },
             );
-            let consumed = self.shared().control.peek();
             match supervision::decision(&self.shared().control).await {
                 Decision::Final => break reason,
                 Decision::Restart => {
-                    // The signals that ended the old instance are not meant for the new one.
-                    self.shared()
-                        .control
-                        .clear((consumed & !signal::FINAL) | signal::RESTART);
-                    self.handled = signal::DECISION;
+                    self.shared().control.restarting();
+                    // A drain closed the mailbox for good: every later instance ends at once.
+                    self.handled = signal::DECISION | (self.handled & signal::DRAIN);
                 }
             }
         };

@@ -135,9 +135,20 @@ impl Control {
         }
     }
 
-    /// Clears `bits` before a new instance starts (the signals the old one consumed).
-    pub(crate) fn clear(&self, bits: u8) {
-        self.signals.fetch_and(!bits, Ordering::AcqRel);
+    /// The supervisor's `RESTART` decision: first clears every signal raised for the ended
+    /// instance (its stop, kill or shutdown; only the supervisor knows none of them is meant
+    /// for the next one), then raises `RESTART`. `DRAIN` stays: the mailbox is closed for good.
+    pub(crate) fn restart(&self) {
+        self.signals.fetch_and(
+            !(signal::STOP | signal::KILL | signal::SHUTDOWN),
+            Ordering::AcqRel,
+        );
+        self.raise(signal::RESTART);
+    }
+
+    /// Clears the `RESTART` decision once the new instance is on its way.
+    pub(crate) fn restarting(&self) {
+        self.signals.fetch_and(!signal::RESTART, Ordering::AcqRel);
     }
 
     /// Registers the actor task's waker, then returns the signals raised so far: a signal

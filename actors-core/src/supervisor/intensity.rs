@@ -13,8 +13,8 @@ pub const DEFAULT_RESTART_WINDOW: Duration = Duration::from_secs(5);
 /// The times of the recent restarts, on tokio's clock (so paused-clock tests are exact).
 ///
 /// The window is exact: a restart at `t` still counts at `now` while `now - t < within`.
-/// The ring holds at most `max_restarts + 1` entries, since the one that exceeds the limit
-/// ends the supervisor's instance.
+/// The ring holds at most `max_restarts` entries: the restart that would exceed the limit is
+/// refused, not recorded, and ends the supervisor's instance.
 #[derive(Debug)]
 pub(crate) struct Intensity {
     max_restarts: u32,

@@ -131,9 +131,10 @@ impl Supervisor {
         if self.within.is_zero() {
             return Err(SpecError::ZeroPeriod);
         }
-        for (i, spec) in self.children.iter().enumerate() {
+        let mut seen = std::collections::HashSet::with_capacity(self.children.len());
+        for spec in &self.children {
             spec.validate()?;
-            if self.children[..i].iter().any(|s| s.id == spec.id) {
+            if !seen.insert(&*spec.id) {
                 return Err(SpecError::DuplicateChildId(spec.id.to_string()));
             }
         }
@@ -217,7 +218,9 @@ impl SupervisorRef {
         self.inner.shared.control.raise(signal::SHUTDOWN_CANCELLED);
     }
 
-    /// The running children in start order (restarting ones included).
+    /// The children that have an actor, in start order: running ones, and those restarting
+    /// or waiting for a restart. A child ended for good (a Transient child's normal exit, or
+    /// a Temporary one's any exit) is not listed.
     pub fn children(&self) -> Vec<ChildRef> {
         self.table().clone()
     }
@@ -325,6 +328,7 @@ fn spawn_task(
         pending: VecDeque::new(),
         token: CancellationToken::new(),
         handled: 0,
+        stalled: false,
         finished: false,
     };
     system.spawn_task(task.run(), runtime);
@@ -352,6 +356,9 @@ struct SupTask {
     token: CancellationToken,
     /// Own signals already acted upon.
     handled: u8,
+    /// A group restart stopped half way (a member failed to start): members may be down
+    /// with no report left to handle for them.
+    stalled: bool,
     finished: bool,
 }
 
@@ -366,6 +373,8 @@ struct Child {
     /// The generation of its current (or last) instance.
     generation: u64,
     state: State,
+    /// Its mailbox was drained and is closed for good: it is never restarted.
+    drained: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -381,6 +390,8 @@ enum Input {
     Report(Report),
     Signal(u8),
     Deadline,
+    /// The awaited child made its final exit.
+    Exited(ExitReason),
 }
 
 enum Waited {
@@ -477,14 +488,9 @@ impl SupTask {
                     drained: false,
                 },
             });
-            let consumed = self.shared().control.peek();
             match link::decision(&self.me.shared.control).await {
                 Decision::Final => break reason,
-                Decision::Restart => {
-                    self.shared()
-                        .control
-                        .clear((consumed & !signal::FINAL) | signal::RESTART);
-                }
+                Decision::Restart => self.shared().control.restarting(),
             }
         };
         self.complete(reason);
@@ -565,6 +571,7 @@ impl SupTask {
             handle: spawned.handle,
             generation: 1,
             state: State::Starting,
+            drained: false,
         });
         self.publish();
         match self.wait_child(id, true, None, TERMINATING).await {
@@ -601,13 +608,17 @@ impl SupTask {
                 Input::Signal(raised)
             } else if let Some(report) = self.pending.pop_front() {
                 Input::Report(report)
+            } else if self.stalled {
+                self.stalled = false;
+                self.resume_stalled().await;
+                continue;
             } else {
-                self.next_input(TERMINATING, None).await
+                self.next_input(TERMINATING, None, None).await
             };
             let report = match input {
                 Input::Signal(bits) => return self.on_signal(bits).await,
                 Input::Report(report) => report,
-                Input::Deadline => unreachable!("no deadline was set"),
+                Input::Deadline | Input::Exited(_) => unreachable!("not waited for"),
             };
             self.note(&report);
             let Some(i) = self.current(&report) else {
@@ -701,7 +712,34 @@ impl SupTask {
                 }
             };
             if started.is_err() {
+                self.stalled = true;
                 return;
+            }
+        }
+    }
+
+    /// Restarts, in start order, the children a group restart left down when it stopped
+    /// half way and whose failed member was then not restarted (its restart type said no).
+    /// Their restart was already counted against intensity.
+    async fn resume_stalled(&mut self) {
+        let mut i = 0;
+        while i < self.slots.len() {
+            let down = self.slots[i]
+                .child
+                .as_ref()
+                .is_some_and(|c| c.state == State::Down);
+            if down {
+                let id = self.slots[i].spec.id.clone();
+                if self.restart(i).await.is_err() {
+                    self.stalled = true;
+                    return;
+                }
+                // A drained child was finished (and a Temporary one removed) instead.
+                if let Some(j) = self.spec_position(&id) {
+                    i = j + 1;
+                }
+            } else {
+                i += 1;
             }
         }
     }
@@ -716,7 +754,7 @@ impl SupTask {
                 generation: child.generation,
                 kind: ReportKind::Ended {
                     reason,
-                    drained: false,
+                    drained: child.drained,
                 },
             });
         }
@@ -732,6 +770,11 @@ impl SupTask {
         let Some(child) = self.slots[i].child.as_mut() else {
             return Ok(());
         };
+        if child.drained {
+            // Its mailbox is closed: a bystander of a group restart that ends here.
+            self.finish(i).await;
+            return Ok(());
+        }
         let ended = child.generation;
         child.generation += 1;
         child.state = State::Starting;
@@ -739,7 +782,7 @@ impl SupTask {
         self.system
             .collector()
             .emit(EventKind::RestartScheduled(Duration::ZERO), &shared, ended);
-        shared.control.raise(signal::RESTART);
+        shared.control.restart();
         match self.wait_child(shared.id, true, None, TERMINATING).await {
             Waited::Started => Ok(()),
             Waited::Ended(reason) => {
@@ -911,11 +954,25 @@ impl SupTask {
         deadline: Option<Instant>,
         mask: u8,
     ) -> Waited {
+        // Its final exit ends the wait too: a child that took a `FINAL` raised on top of a
+        // `RESTART` exits without reporting the instance it never started.
+        let target = self
+            .position(id)
+            .and_then(|i| self.slots[i].child.as_ref())
+            .map(|c| c.shared.clone());
         loop {
-            let report = match self.next_input(mask, deadline).await {
+            let report = match self.next_input(mask, deadline, target.as_deref()).await {
                 Input::Report(report) => report,
                 Input::Signal(bits) => return Waited::Signal(bits),
                 Input::Deadline => return Waited::Deadline,
+                Input::Exited(reason) => {
+                    if let Some(child) =
+                        self.position(id).and_then(|i| self.slots[i].child.as_mut())
+                    {
+                        child.state = State::Down;
+                    }
+                    return Waited::Ended(reason);
+                }
             };
             self.note(&report);
             if self.current(&report).is_none() {
@@ -939,7 +996,12 @@ impl SupTask {
     /// The supervisor's token is not watched here: nothing outside the supervisor cancels it
     /// without also raising `SHUTDOWN_CANCELLED` on its control lane (its parent does both),
     /// and polling a token costs more than the rest of a restart's bookkeeping.
-    async fn next_input(&mut self, mask: u8, deadline: Option<Instant>) -> Input {
+    async fn next_input(
+        &mut self,
+        mask: u8,
+        deadline: Option<Instant>,
+        exit_of: Option<&Shared>,
+    ) -> Input {
         let watching = mask & !self.handled;
         let control = &self.me.shared.control;
         let rx = &mut self.rx;
@@ -947,6 +1009,7 @@ impl SupTask {
             biased;
             bits = own_signals(control, 0, watching) => Input::Signal(bits),
             Some(report) = rx.recv() => Input::Report(report),
+            reason = final_exit(exit_of), if exit_of.is_some() => Input::Exited(reason),
             () = sleep_until(deadline), if deadline.is_some() => Input::Deadline,
         }
     }
@@ -957,10 +1020,13 @@ impl SupTask {
             return;
         };
         if let Some(child) = self.slots[i].child.as_mut() {
-            child.state = match report.kind {
-                ReportKind::Started => State::Up,
-                ReportKind::Ended { .. } => State::Down,
-            };
+            match report.kind {
+                ReportKind::Started => child.state = State::Up,
+                ReportKind::Ended { drained, .. } => {
+                    child.state = State::Down;
+                    child.drained |= drained;
+                }
+            }
         }
     }
 
@@ -1062,6 +1128,13 @@ fn own_signals<'a>(
             Poll::Pending
         }
     })
+}
+
+async fn final_exit(child: Option<&Shared>) -> ExitReason {
+    match child {
+        Some(child) => child.wait().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
