@@ -188,6 +188,68 @@ fn restart(c: &mut Criterion) {
     });
     group.finish();
     rt.block_on(async { system.shutdown().await.unwrap() });
+    start_stop_100k(c, &rt);
+}
+
+const CHILDREN: usize = 100_000;
+
+/// OTP_BEHAVIOURS 45: start 100,000 children one by one (each after the previous finished
+/// `started`), then stop them one by one in reverse order. Raw baseline: tasks owning an mpsc,
+/// each spawned after the previous one reported itself started, then each stopped (its sender
+/// dropped) and joined in reverse order.
+fn start_stop_100k(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
+    let mut group = c.benchmark_group("S_supervisor_100k");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10))
+        .warm_up_time(Duration::from_secs(1));
+    group.bench_function("raw", |b| {
+        b.iter_custom(|iters| {
+            common::on_worker(rt, async move {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let mut children = Vec::with_capacity(CHILDREN);
+                    for _ in 0..CHILDREN {
+                        let (tx, mut rx) = mpsc::channel::<RawMsg>(64);
+                        let (started, up) = oneshot::channel::<()>();
+                        let task = tokio::spawn(async move {
+                            let _ = started.send(());
+                            while rx.recv().await.is_some() {}
+                        });
+                        up.await.unwrap();
+                        children.push((tx, task));
+                    }
+                    while let Some((tx, task)) = children.pop() {
+                        drop(tx);
+                        task.await.unwrap();
+                    }
+                }
+                start.elapsed()
+            })
+        });
+    });
+    group.bench_function("actors", |b| {
+        b.iter_custom(|iters| {
+            common::on_worker(rt, async move {
+                let system = actors::ActorSystem::new("scale").unwrap();
+                let blueprint = Supervisor::new(Strategy::OneForOne)
+                    .children((0..CHILDREN).map(|i| ChildSpec::worker(format!("w{i}"), || Worker)));
+                let start = Instant::now();
+                for _ in 0..iters {
+                    let sup = system
+                        .start_supervisor("big", blueprint.clone())
+                        .await
+                        .unwrap();
+                    sup.stop();
+                    sup.wait().await;
+                }
+                let elapsed = start.elapsed();
+                system.shutdown().await.unwrap();
+                elapsed
+            })
+        });
+    });
+    group.finish();
 }
 
 criterion_group!(benches, restart);

@@ -408,14 +408,18 @@ impl<A: Actor> Cell<A> {
             };
             // A drained mailbox is closed for good: that instance's end is final.
             let drained = self.handled & signal::DRAIN != 0;
-            supervised.report(
-                self.shared().id,
-                self.shared().generation(),
-                ReportKind::Ended {
-                    reason: reason.clone(),
-                    drained,
-                },
-            );
+            // An end its supervisor already decided (it raised `FINAL` to stop this child for
+            // good) is not reported: the supervisor waits for the final exit instead.
+            if self.shared().control.peek() & signal::FINAL == 0 {
+                supervised.report(
+                    self.shared().id,
+                    self.shared().generation(),
+                    ReportKind::Ended {
+                        reason: reason.clone(),
+                        drained,
+                    },
+                );
+            }
             match supervision::decision(&self.shared().control).await {
                 Decision::Final => break reason,
                 Decision::Restart => {
