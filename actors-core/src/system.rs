@@ -680,10 +680,10 @@ impl Drop for MarkStoppedOnDrop {
 /// odd constant (Fibonacci hashing) spreads them well; SipHash would cost more than the rest of
 /// the map operation.
 #[derive(Debug, Clone, Copy, Default)]
-struct IdHasher;
+pub(crate) struct IdHasher;
 
 #[derive(Debug, Default)]
-struct IdHash(u64);
+pub(crate) struct IdHash(u64);
 
 impl std::hash::BuildHasher for IdHasher {
     type Hasher = IdHash;

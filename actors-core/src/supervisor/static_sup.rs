@@ -25,6 +25,7 @@ use super::strategy::Strategy;
 use crate::cell::{Name, Shared};
 use crate::events::EventKind;
 use crate::mailbox::signal;
+use crate::system::IdHasher;
 use crate::{
     ActorId, ActorPath, ActorSystem, ExitReason, FailureInfo, ShutdownCause, SpawnError, SpecError,
     StartError,
@@ -330,7 +331,7 @@ fn spawn_task(
         tx,
         rx,
         slots: Vec::new(),
-        by_actor: HashMap::new(),
+        by_actor: HashMap::with_hasher(IdHasher),
         by_spec: HashMap::new(),
         pending: VecDeque::new(),
         token: CancellationToken::new(),
@@ -358,7 +359,7 @@ struct SupTask {
     slots: Vec<Slot>,
     /// The slot of each child actor, and of each spec id: a report or a group lookup costs
     /// the same with 100,000 children as with 3.
-    by_actor: HashMap<ActorId, usize>,
+    by_actor: HashMap<ActorId, usize, IdHasher>,
     by_spec: HashMap<Arc<str>, usize>,
     /// Instance ends reported while the supervisor was busy, in arrival order.
     pending: VecDeque<Report>,
