@@ -1,5 +1,6 @@
-//! A small tour of the core runtime: tell, ask, a contained panic, the event stream, and a
-//! graceful shutdown. It checks what it observes and exits non-zero if anything is off.
+//! A small tour: tell, ask, a contained panic, the same panic under a supervisor (a restart
+//! that keeps the actor and its queued messages), the event stream, and a graceful shutdown.
+//! It checks what it observes and exits non-zero if anything is off.
 //!
 //! Run it with `cargo run --release --example demo`.
 
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use actors::prelude::*;
-use actors::{EventKind, TrySendError};
+use actors::{ChildSpec, EventKind, Strategy, Supervisor, TrySendError};
 
 /// The counter's messages: one per thing it can do.
 enum CounterMsg {
@@ -119,6 +120,50 @@ async fn run() -> Result<(), String> {
     ];
     if seen.len() != 3 || expected.contains(&false) {
         return Err(format!("unexpected events: {seen:?}"));
+    }
+
+    // Under a supervisor the same crash is a restart: the actor (its ref, its mailbox and the
+    // messages queued behind the crash) survives; only the instance, and its state, is new.
+    let sup = system
+        .start_supervisor(
+            "counters",
+            Supervisor::new(Strategy::OneForOne)
+                .child(ChildSpec::worker("counter", || Counter { total: 0 })),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let supervised = sup
+        .child("counter")
+        .and_then(|child| child.downcast::<Counter>())
+        .ok_or("the supervisor has no counter child")?;
+    for msg in [CounterMsg::Add(1), CounterMsg::Crash, CounterMsg::Add(41)] {
+        supervised.tell(msg).await.map_err(|e| e.to_string())?;
+    }
+    let total = supervised
+        .ask(|reply| CounterMsg::Get { reply })
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{} restarted: generation {}, holds {total}",
+        supervised.path(),
+        supervised.generation()
+    );
+    if total != 41 || supervised.generation() != 2 {
+        return Err(format!(
+            "expected generation 2 holding 41, got generation {} holding {total}",
+            supervised.generation()
+        ));
+    }
+    let mut seen = Vec::new();
+    while let Ok(Some(event)) = events.try_recv() {
+        println!("event: {} {:?}", event.path, event.kind);
+        seen.push(event.kind);
+    }
+    let restarted = seen
+        .iter()
+        .any(|kind| matches!(kind, EventKind::Restarted(2)));
+    if !restarted {
+        return Err(format!("no Restarted event among {seen:?}"));
     }
 
     system.shutdown().await.map_err(|e| e.to_string())?;

@@ -1001,12 +1001,17 @@ impl SupTask {
         deadline: Option<Instant>,
         mask: u8,
     ) -> Waited {
-        // Its final exit ends the wait too: a child that took a `FINAL` raised on top of a
-        // `RESTART` exits without reporting the instance it never started.
-        let target = self
-            .position(id)
-            .and_then(|i| self.slots[i].child.as_ref())
-            .map(|c| c.shared.clone());
+        // Waiting for a final exit means watching it: a child stopped for good does not report
+        // its end (and one that took a `FINAL` raised on top of a `RESTART` never reports the
+        // instance it did not start). Otherwise only `FINAL`, raised by this supervisor alone,
+        // could end a child without a report, so reports suffice and no waiter is registered.
+        let target = match until {
+            Until::Exited => self
+                .position(id)
+                .and_then(|i| self.slots[i].child.as_ref())
+                .map(|c| c.shared.clone()),
+            Until::Started | Until::Ended => None,
+        };
         loop {
             let report = match self.next_input(mask, deadline, target.as_deref()).await {
                 Input::Report(report) => report,
