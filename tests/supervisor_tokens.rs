@@ -14,7 +14,9 @@ enum Msg {
     Fail,
     /// Waits until the instance's token is cancelled.
     AwaitCancel,
-    Ping { reply: Reply<u64> },
+    Ping {
+        reply: Reply<u64>,
+    },
 }
 
 /// Keeps each instance's token where the test can see it.
@@ -67,8 +69,14 @@ async fn each_instance_gets_a_fresh_token_and_the_old_one_ends_with_it() {
 
     let tokens = tokens.lock().unwrap().clone();
     assert_eq!(tokens.len(), 2);
-    assert!(tokens[0].is_cancelled(), "the failed instance's token ended with it");
-    assert!(!tokens[1].is_cancelled(), "the new instance has a live token of its own");
+    assert!(
+        tokens[0].is_cancelled(),
+        "the failed instance's token ended with it"
+    );
+    assert!(
+        !tokens[1].is_cancelled(),
+        "the new instance has a live token of its own"
+    );
     system.shutdown().await.unwrap();
     assert!(tokens[1].is_cancelled());
 }
@@ -102,15 +110,28 @@ async fn cancelling_a_supervisor_cancels_every_child_at_once() {
 
     let before = tokio::time::Instant::now();
     sup.cancel();
-    assert_eq!(sup.wait().await, ExitReason::Shutdown(ShutdownCause::Cancelled));
-    assert_eq!(tokio::time::Instant::now(), before, "no deadline was waited out");
+    assert_eq!(
+        sup.wait().await,
+        ExitReason::Shutdown(ShutdownCause::Cancelled)
+    );
+    assert_eq!(
+        tokio::time::Instant::now(),
+        before,
+        "no deadline was waited out"
+    );
     for child in &children {
         assert_eq!(
             child.wait().await,
             ExitReason::Shutdown(ShutdownCause::Cancelled)
         );
     }
-    assert!(tokens.lock().unwrap().iter().all(CancellationToken::is_cancelled));
+    assert!(
+        tokens
+            .lock()
+            .unwrap()
+            .iter()
+            .all(CancellationToken::is_cancelled)
+    );
     system.shutdown().await.unwrap();
     assert_eq!(system.task_count(), 0);
 }
