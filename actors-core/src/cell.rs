@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::events::EventKind;
 use crate::exit::FailedIn;
-use crate::mailbox::{Control, signal};
+use crate::mailbox::{Control, Signals, signal};
 use crate::scope::{self, Orphan};
 use crate::supervisor::link::{self as supervision, Decision, Report, ReportKind, Reports};
 use crate::{
@@ -182,7 +182,7 @@ enum Failure {
 enum Next<M> {
     Msg(M),
     Closed,
-    Signal(u8),
+    Signal(Signals),
 }
 
 /// The actor's task state, outside any instance.
@@ -194,10 +194,12 @@ pub(crate) struct Cell<A: Actor> {
     orphans: Vec<Orphan>,
     /// Signals already acted upon (only `DRAIN` is not terminal), and the supervisor's
     /// decisions, which are not for a running instance.
-    handled: u8,
+    handled: Signals,
     /// Tells taken from the mailbox but never handled (a kill came first).
     undelivered: usize,
     finished: bool,
+    /// The supervisor waits for the running (restarted) instance to report its start.
+    report_start: bool,
     /// What only some actors need, boxed in one allocation so that every idle actor pays
     /// one word for all of it.
     extras: Option<Box<Extras<A>>>,
@@ -258,6 +260,7 @@ impl<A: Actor> Cell<A> {
             handled: signal::DECISION,
             undelivered: 0,
             finished: false,
+            report_start: false,
         }
     }
 
@@ -416,6 +419,7 @@ impl<A: Actor> Cell<A> {
                     self.shared().generation(),
                     ReportKind::Ended {
                         reason: reason.clone(),
+                        began,
                         drained,
                     },
                 );
@@ -423,7 +427,7 @@ impl<A: Actor> Cell<A> {
             match supervision::decision(&self.shared().control).await {
                 Decision::Final => break reason,
                 Decision::Restart => {
-                    self.shared().control.restarting();
+                    self.report_start = self.shared().control.restarting();
                     // A drain closed the mailbox for good: every later instance ends at once.
                     self.handled = signal::DECISION | (self.handled & signal::DRAIN);
                 }
@@ -470,13 +474,15 @@ impl<A: Actor> Cell<A> {
         } else {
             self.emit(EventKind::Restarted(generation), generation);
         }
-        if let Some(supervised) = self.supervised() {
-            supervised.report(self.shared().id, generation, ReportKind::Started);
+        if generation == 1 || self.report_start {
+            if let Some(supervised) = self.supervised() {
+                supervised.report(self.shared().id, generation, ReportKind::Started);
+            }
         }
     }
 
     /// Acts on newly raised signals; returns the exit reason when one ends the instance.
-    fn on_signals(&mut self, bits: u8) -> Option<ExitReason> {
+    fn on_signals(&mut self, bits: Signals) -> Option<ExitReason> {
         if bits & signal::KILL != 0 {
             return Some(ExitReason::Killed);
         }

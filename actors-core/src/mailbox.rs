@@ -12,7 +12,7 @@
 //! So a full mailbox, or a handler stuck in an `.await`, never delays a signal; and the message
 //! path pays neither a second channel nor a `Notify` per message.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
 
@@ -41,35 +41,43 @@ pub(crate) fn validate_capacity(capacity: usize) -> Result<usize, SpawnError> {
     }
 }
 
+/// A set of signal bits (see [`signal`]).
+pub(crate) type Signals = u16;
+
 /// Signal bits of the control word.
 pub(crate) mod signal {
+    use super::Signals;
+
     /// Graceful stop after the current message.
-    pub(crate) const STOP: u8 = 1;
+    pub(crate) const STOP: Signals = 1;
     /// Drop the running future now; `stopped` does not run.
-    pub(crate) const KILL: u8 = 1 << 1;
+    pub(crate) const KILL: Signals = 1 << 1;
     /// Refuse new messages, handle the queued ones, then stop.
-    pub(crate) const DRAIN: u8 = 1 << 2;
+    pub(crate) const DRAIN: Signals = 1 << 2;
     /// Shut down because the system is shutting down.
-    pub(crate) const SHUTDOWN_SYSTEM: u8 = 1 << 3;
+    pub(crate) const SHUTDOWN_SYSTEM: Signals = 1 << 3;
     /// Shut down because the parent cancelled the subtree.
-    pub(crate) const SHUTDOWN_CANCELLED: u8 = 1 << 4;
+    pub(crate) const SHUTDOWN_CANCELLED: Signals = 1 << 4;
     /// Shut down by its supervisor (a restart of siblings, a termination, the supervisor's
     /// own stop).
-    pub(crate) const SHUTDOWN_SUPERVISOR: u8 = 1 << 5;
+    pub(crate) const SHUTDOWN_SUPERVISOR: Signals = 1 << 5;
     /// Any shutdown.
-    pub(crate) const SHUTDOWN: u8 = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED | SHUTDOWN_SUPERVISOR;
+    pub(crate) const SHUTDOWN: Signals = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED | SHUTDOWN_SUPERVISOR;
     /// The supervisor's decision after an instance ended: start a new instance.
-    pub(crate) const RESTART: u8 = 1 << 6;
+    pub(crate) const RESTART: Signals = 1 << 6;
     /// The supervisor's decision after an instance ended (or raised in advance): the actor
     /// makes its final exit.
-    pub(crate) const FINAL: u8 = 1 << 7;
+    pub(crate) const FINAL: Signals = 1 << 7;
+    /// Raised with `RESTART` when the supervisor waits for the new instance to report that
+    /// it finished `started` (to start a group in order); a lone restart is not waited for.
+    pub(crate) const REPORT_START: Signals = 1 << 8;
     /// The supervisor's decisions: read between instances, never by a running one.
-    pub(crate) const DECISION: u8 = RESTART | FINAL;
+    pub(crate) const DECISION: Signals = RESTART | FINAL | REPORT_START;
 }
 
 /// The control lane of one actor.
 pub(crate) struct Control {
-    signals: AtomicU8,
+    signals: AtomicU16,
     /// True while `slots.waker` holds the actor task's waker. A task's waker is stable, so
     /// once registered it stays valid until a signal takes it: going idle again then costs one
     /// atomic load instead of a lock.
@@ -91,7 +99,7 @@ struct Slots {
 impl Control {
     pub(crate) fn new() -> Self {
         Self {
-            signals: AtomicU8::new(0),
+            signals: AtomicU16::new(0),
             armed: AtomicBool::new(false),
             slots: Mutex::new(Slots {
                 waker: None,
@@ -110,12 +118,12 @@ impl Control {
     /// The pending signal bits. Relaxed: the per-message check; a missed bit is seen at the
     /// next message or through the waker.
     #[inline]
-    pub(crate) fn peek(&self) -> u8 {
+    pub(crate) fn peek(&self) -> Signals {
         self.signals.load(Ordering::Relaxed)
     }
 
     /// Raises `bits`, cancels the instance's token for a shutdown, and wakes the actor.
-    pub(crate) fn raise(&self, bits: u8) {
+    pub(crate) fn raise(&self, bits: Signals) {
         let (waker, token) = {
             let mut slots = self.slots();
             self.signals.fetch_or(bits, Ordering::AcqRel);
@@ -138,24 +146,34 @@ impl Control {
     /// The supervisor's `RESTART` decision: first clears every signal raised for the ended
     /// instance (its stop, kill or shutdown; only the supervisor knows none of them is meant
     /// for the next one), then raises `RESTART`. `DRAIN` stays: the mailbox is closed for good.
-    pub(crate) fn restart(&self) {
+    /// With `report_start`, the new instance reports when it finished `started`.
+    pub(crate) fn restart(&self, report_start: bool) {
         self.signals.fetch_and(
             !(signal::STOP | signal::KILL | signal::SHUTDOWN),
             Ordering::AcqRel,
         );
-        self.raise(signal::RESTART);
+        let report = if report_start {
+            signal::REPORT_START
+        } else {
+            0
+        };
+        self.raise(signal::RESTART | report);
     }
 
-    /// Clears the `RESTART` decision once the new instance is on its way.
-    pub(crate) fn restarting(&self) {
-        self.signals.fetch_and(!signal::RESTART, Ordering::AcqRel);
+    /// Clears the `RESTART` decision once the new instance is on its way; returns whether the
+    /// supervisor wants to hear when it finished `started`.
+    pub(crate) fn restarting(&self) -> bool {
+        let bits = self
+            .signals
+            .fetch_and(!(signal::RESTART | signal::REPORT_START), Ordering::AcqRel);
+        bits & signal::REPORT_START != 0
     }
 
     /// Registers the actor task's waker, then returns the signals raised so far: a signal
     /// raised after this call finds the waker; one raised before is in the returned bits.
     ///
     /// Only the actor's own task registers, always with that task's waker.
-    pub(crate) fn register(&self, waker: &Waker) -> u8 {
+    pub(crate) fn register(&self, waker: &Waker) -> Signals {
         if self.armed.load(Ordering::Acquire) {
             // The slot still holds this task's waker (a signal would have taken it and
             // disarmed first): nothing to store.

@@ -1,7 +1,8 @@
 //! The protocol between a supervisor and each of its children, whatever their type.
 //!
-//! A child reports to its supervisor on an unbounded channel: once when an instance finished
-//! `started`, once when an instance ended. After an end it waits, mailbox untouched, for the
+//! A child reports to its supervisor on an unbounded channel: when an instance finished
+//! `started` (the first one, and a restarted one only when the supervisor asked: it waits for
+//! that only to start a group in order), and when an instance ended. After an end it waits, mailbox untouched, for the
 //! supervisor's decision on its control lane: `RESTART` (build a new instance) or `FINAL`
 //! (make the final exit). The channel is unbounded but holds at most two reports per child,
 //! since a child sends nothing more until it has its decision; a bounded one could make a
@@ -29,9 +30,13 @@ pub(crate) struct Report {
 pub(crate) enum ReportKind {
     /// The instance of this generation finished `started`.
     Started,
-    /// The instance of this generation ended, for `reason` (before finishing `started`, if
-    /// no `Started` came first); `drained` when its mailbox is closed for good.
-    Ended { reason: ExitReason, drained: bool },
+    /// The instance of this generation ended, for `reason`; `began` is false when it never
+    /// finished `started` (a start failure); `drained` when its mailbox is closed for good.
+    Ended {
+        reason: ExitReason,
+        began: bool,
+        drained: bool,
+    },
 }
 
 /// The supervisor's decision about a child whose instance ended.

@@ -24,7 +24,7 @@ use super::spec::{ChildSpec, Placement, Restart, Shutdown};
 use super::strategy::Strategy;
 use crate::cell::{Name, Shared};
 use crate::events::EventKind;
-use crate::mailbox::signal;
+use crate::mailbox::{Signals, signal};
 use crate::system::IdHasher;
 use crate::{
     ActorId, ActorPath, ActorSystem, ExitReason, FailureInfo, ShutdownCause, SpawnError, SpecError,
@@ -344,9 +344,9 @@ fn spawn_task(
 }
 
 /// Signals that end a supervisor's instance.
-const TERMINATING: u8 = signal::STOP | signal::KILL | signal::DRAIN | signal::SHUTDOWN;
+const TERMINATING: Signals = signal::STOP | signal::KILL | signal::DRAIN | signal::SHUTDOWN;
 /// Signals that cut short an ordered shutdown under way.
-const URGENT: u8 = signal::KILL | signal::SHUTDOWN_CANCELLED;
+const URGENT: Signals = signal::KILL | signal::SHUTDOWN_CANCELLED;
 
 struct SupTask {
     me: Arc<SupShared>,
@@ -367,7 +367,7 @@ struct SupTask {
     /// The running instance's token: the parent of its children's tokens.
     token: CancellationToken,
     /// Own signals already acted upon.
-    handled: u8,
+    handled: Signals,
     /// A group restart stopped half way (a member failed to start): members may be down
     /// with no report left to handle for them.
     stalled: bool,
@@ -403,7 +403,7 @@ enum State {
 
 enum Input {
     Report(Report),
-    Signal(u8),
+    Signal(Signals),
     Deadline,
     /// The awaited child made its final exit.
     Exited(ExitReason),
@@ -424,7 +424,7 @@ enum Waited {
     Started,
     Ended(ExitReason),
     Deadline,
-    Signal(u8),
+    Signal(Signals),
 }
 
 /// Why the start of all children did not complete.
@@ -469,8 +469,10 @@ impl SupTask {
             *self.me.table.lock().unwrap_or_else(PoisonError::into_inner) =
                 vec![None; self.slots.len()];
 
+            let mut began = false;
             let reason = match self.start_all(generation).await {
                 Ok(()) => {
+                    began = true;
                     self.on_started(generation);
                     self.supervise().await
                 }
@@ -525,13 +527,15 @@ impl SupTask {
                     generation,
                     kind: ReportKind::Ended {
                         reason: reason.clone(),
+                        began,
                         drained: false,
                     },
                 });
             }
             match link::decision(&self.me.shared.control).await {
                 Decision::Final => break reason,
-                Decision::Restart => self.shared().control.restarting(),
+                // A supervisor always reports its start: its parent may be waiting for it.
+                Decision::Restart => drop(self.shared().control.restarting()),
             }
         };
         self.complete(reason);
@@ -667,10 +671,15 @@ impl SupTask {
                 continue;
             };
             if let ReportKind::Ended {
-                reason, drained, ..
+                reason,
+                began,
+                drained,
             } = report.kind
             {
                 if self.slots[i].child.as_ref().map(|c| c.state) == Some(State::Down) {
+                    if !began {
+                        self.emit_for(i, EventKind::StartFailed(reason.clone()));
+                    }
                     if let Some(exit) = self.on_child_ended(i, reason, drained).await {
                         return exit;
                     }
@@ -707,7 +716,7 @@ impl SupTask {
         }
         match self.blueprint.strategy {
             Strategy::OneForOne => {
-                let _ = self.restart(i).await;
+                let _ = self.restart(i, false).await;
             }
             Strategy::OneForAll => self.restart_group(0).await,
             Strategy::RestForOne => self.restart_group(i).await,
@@ -743,7 +752,7 @@ impl SupTask {
                 continue;
             };
             let started = if self.slots[j].child.is_some() {
-                self.restart(j).await
+                self.restart(j, true).await
             } else {
                 match self.start_new(j, self.shared().generation()).await {
                     Ok(()) => Ok(()),
@@ -770,7 +779,7 @@ impl SupTask {
                 .child
                 .as_ref()
                 .is_some_and(|c| c.state == State::Down);
-            if down && self.restart(i).await.is_err() {
+            if down && self.restart(i, true).await.is_err() {
                 self.stalled = true;
                 return;
             }
@@ -787,6 +796,8 @@ impl SupTask {
                 generation: child.generation,
                 kind: ReportKind::Ended {
                     reason,
+                    // Its `StartFailed` is already reported.
+                    began: true,
                     drained: child.drained,
                 },
             });
@@ -799,7 +810,7 @@ impl SupTask {
 
     /// Tells the down child `i` to start a new instance and waits until it has (or failed,
     /// which is queued as a new end to handle, counting against intensity).
-    async fn restart(&mut self, i: usize) -> Result<(), ()> {
+    async fn restart(&mut self, i: usize, in_order: bool) -> Result<(), ()> {
         let Some(child) = self.slots[i].child.as_mut() else {
             return Ok(());
         };
@@ -810,12 +821,17 @@ impl SupTask {
         }
         let ended = child.generation;
         child.generation += 1;
-        child.state = State::Starting;
+        // A lone restart is not waited for (nothing after it depends on its `started`; a
+        // failure to start comes back as an end like any other): the child counts as up.
+        child.state = if in_order { State::Starting } else { State::Up };
         let shared = child.shared.clone();
         self.system
             .collector()
             .emit(EventKind::RestartScheduled(Duration::ZERO), &shared, ended);
-        shared.control.restart();
+        shared.control.restart(in_order);
+        if !in_order {
+            return Ok(());
+        }
         match self
             .wait_child(shared.id, Until::Started, None, TERMINATING)
             .await
@@ -832,7 +848,7 @@ impl SupTask {
     }
 
     /// Ends the supervisor's instance for the signals in `bits`; returns its exit reason.
-    async fn on_signal(&mut self, bits: u8) -> ExitReason {
+    async fn on_signal(&mut self, bits: Signals) -> ExitReason {
         if bits & URGENT != 0 {
             return self.abort_for(bits).await;
         }
@@ -855,7 +871,7 @@ impl SupTask {
 
     /// Stops every child at once for an urgent signal (kill wins over cancellation); returns
     /// the supervisor's exit reason.
-    async fn abort_for(&mut self, bits: u8) -> ExitReason {
+    async fn abort_for(&mut self, bits: Signals) -> ExitReason {
         self.handled |= bits;
         if bits & signal::KILL != 0 {
             self.abort_all(signal::KILL).await;
@@ -869,7 +885,7 @@ impl SupTask {
     /// Stops every child for good, one at a time in reverse start order, each under its
     /// `Shutdown` spec. A kill or a cancellation arriving meanwhile stops the rest at once;
     /// then that is the supervisor's exit reason.
-    async fn terminate_all(&mut self, cause: u8) -> Option<ExitReason> {
+    async fn terminate_all(&mut self, cause: Signals) -> Option<ExitReason> {
         for i in (0..self.slots.len()).rev() {
             if let Err(bits) = self.terminate(i, cause, true).await {
                 return Some(self.abort_for(bits).await);
@@ -880,7 +896,7 @@ impl SupTask {
 
     /// Stops child `i` under its `Shutdown` spec: for good (`FINAL`), or to be restarted.
     /// `Err` carries an urgent signal of the supervisor's own that cut the wait short.
-    async fn terminate(&mut self, i: usize, cause: u8, for_good: bool) -> Result<(), u8> {
+    async fn terminate(&mut self, i: usize, cause: Signals, for_good: bool) -> Result<(), Signals> {
         let Some(child) = &self.slots[i].child else {
             return Ok(());
         };
@@ -953,7 +969,7 @@ impl SupTask {
 
     /// Stops every child at once with `how` (`KILL`, or `SHUTDOWN_CANCELLED`: the emergency
     /// path) and waits for their final exits; a kill arriving meanwhile is passed on.
-    async fn abort_all(&mut self, how: u8) {
+    async fn abort_all(&mut self, how: Signals) {
         let live: Vec<Arc<Shared>> = self
             .slots
             .iter()
@@ -999,7 +1015,7 @@ impl SupTask {
         id: ActorId,
         until: Until,
         deadline: Option<Instant>,
-        mask: u8,
+        mask: Signals,
     ) -> Waited {
         // Waiting for a final exit means watching it: a child stopped for good does not report
         // its end (and one that took a `FINAL` raised on top of a `RESTART` never reports the
@@ -1052,7 +1068,7 @@ impl SupTask {
     /// and polling a token costs more than the rest of a restart's bookkeeping.
     async fn next_input(
         &mut self,
-        mask: u8,
+        mask: Signals,
         deadline: Option<Instant>,
         exit_of: Option<&Shared>,
     ) -> Input {
@@ -1172,9 +1188,9 @@ impl Drop for SupTask {
 /// Resolves with the signals in `mask` raised on `control` and not in `handled`.
 fn own_signals<'a>(
     control: &'a crate::mailbox::Control,
-    handled: u8,
-    mask: u8,
-) -> impl std::future::Future<Output = u8> + 'a {
+    handled: Signals,
+    mask: Signals,
+) -> impl std::future::Future<Output = Signals> + 'a {
     poll_fn(move |cx| {
         let bits = control.register(cx.waker()) & mask & !handled;
         if bits != 0 {
