@@ -409,10 +409,11 @@ enum Input {
     Exited(ExitReason),
 }
 
-/// What `wait_child` waits for (it always ends at the child's final exit too).
+/// What `wait_child` waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Until {
-    /// `started` finished (or the instance ended first).
+    /// `started` finished (or the instance ended first). Only a child asked to report its
+    /// start does so: a new one, or one restarted with `REPORT_START`.
     Started,
     /// The instance ended.
     Ended,
@@ -1008,8 +1009,9 @@ impl SupTask {
         }
     }
 
-    /// Waits for child `id` to report an end (or, with `until_started`, a start), handling
-    /// every other report on the way; returns early for a deadline or a signal in `mask`.
+    /// Waits for child `id` to report what `until` says (or to make its final exit, for
+    /// `Until::Exited`), handling every other report on the way; returns early for a deadline
+    /// or a signal in `mask`.
     async fn wait_child(
         &mut self,
         id: ActorId,
