@@ -280,7 +280,7 @@ impl<A: Actor> Cell<A> {
     }
 
     /// Runs the actor to its final exit. An unsupervised actor (spawned on the system) has one
-    /// instance, `first`, and any exit of it is final. A supervised one reports each instance's
+    /// instance (the one given), and any exit of it is final. A supervised one reports each instance's
     /// end to its supervisor and waits for its decision: a new instance from the factory, or
     /// the final exit. The mailbox is untouched in between.
     ///
