@@ -550,7 +550,11 @@ async fn escalation_ends_at_a_transient_child_supervisor() {
     assert_eq!(leaf.wait().await, INTENSITY_EXCEEDED);
     assert_eq!(ping(&m2).await, 1, "the sibling is not restarted either");
     assert!(mid.is_alive() && top.is_alive());
-    assert!(mid.child("leaf").is_none());
+    assert_eq!(
+        mid.child("leaf").map(|c| c.state()),
+        Some(actors::ChildState::Stopped),
+        "the spec is kept, stopped"
+    );
     assert_eq!(
         journal.entries(),
         ["w:started 1", "m2:started 1", "w:stopped failed"]

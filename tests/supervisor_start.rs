@@ -109,12 +109,12 @@ async fn children_are_listed_in_start_order_with_kind_path_and_typed_handle() {
         ]
     );
     let a = children[0].downcast::<Labelled>().unwrap();
-    assert_eq!(a.id(), children[0].actor_id());
+    assert_eq!(a.id(), children[0].actor_id().unwrap());
     assert!(children[0].downcast::<common::Probe>().is_none());
     assert!(children[0].supervisor().is_none());
     let inner = children[1].supervisor().unwrap();
     assert!(children[1].downcast::<Labelled>().is_none());
-    assert_eq!(inner.id(), children[1].actor_id());
+    assert_eq!(inner.id(), children[1].actor_id().unwrap());
     assert_eq!(inner.path().to_string(), "/ss/sup/inner");
     assert_eq!(labelled(&inner, "x").path().to_string(), "/ss/sup/inner/x");
     assert!(sup.child("nope").is_none());

@@ -291,6 +291,12 @@ pub enum SpecError {
         /// The child's id.
         child: String,
     },
+    /// A child has a zero start timeout.
+    #[error("child {child:?} has a zero start timeout")]
+    ZeroStartTimeout {
+        /// The child's id.
+        child: String,
+    },
     /// A worker's mailbox capacity is zero or too large.
     #[error("child {child:?}: {source}")]
     InvalidCapacity {
@@ -326,6 +332,43 @@ pub enum StartError {
     /// children had started.
     #[error("the supervisor stopped before it finished starting: {0}")]
     Stopped(ExitReason),
+}
+
+/// Why a supervisor's admin call (`start_child`, `terminate_child`, `restart_child`,
+/// `delete_child`) was refused. Each names the child.
+#[derive(thiserror::Error, Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum AdminError {
+    /// No child has this id.
+    #[error("no child {0:?}")]
+    NotFound(String),
+    /// `start_child`: a child with this id is running.
+    #[error("child {0:?} is already started")]
+    AlreadyStarted(String),
+    /// `start_child`: a spec with this id is kept, without an actor (use `restart_child`).
+    #[error("a spec for child {0:?} is already present")]
+    AlreadyPresent(String),
+    /// `restart_child` or `delete_child`: the child is running (terminate it first).
+    #[error("child {0:?} is running")]
+    Running(String),
+    /// `restart_child` or `delete_child`: the supervisor is restarting the child.
+    #[error("child {0:?} is restarting")]
+    Restarting(String),
+    /// `start_child`: the spec is invalid; nothing was started.
+    #[error("invalid child spec: {0}")]
+    InvalidSpec(#[from] SpecError),
+    /// The child failed to start. For `start_child` its spec was discarded; for
+    /// `restart_child` it is kept, stopped.
+    #[error("child {child:?} failed to start: {reason}")]
+    StartFailed {
+        /// The child's id.
+        child: String,
+        /// How its start ended.
+        reason: ExitReason,
+    },
+    /// The supervisor is stopped, or stopping, and takes no more calls.
+    #[error("the supervisor is stopped")]
+    SupervisorStopped,
 }
 
 struct PathList<'a>(&'a [ActorPath]);

@@ -21,16 +21,17 @@ pub use actor::Actor;
 pub use address::{ActorRef, Recipient, WeakActorRef};
 pub use context::Context;
 pub use error::{
-    ActorError, AskError, SendError, SendTimeoutError, ShutdownError, SpawnError, SpecError,
-    StartError, SystemError, TrySendError,
+    ActorError, AdminError, AskError, SendError, SendTimeoutError, ShutdownError, SpawnError,
+    SpecError, StartError, SystemError, TrySendError,
 };
 pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError};
 pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
 pub use reply::Reply;
 pub use supervisor::{
-    ChildKind, ChildRef, ChildSpec, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW,
-    DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown, Strategy, Supervisor, SupervisorRef,
+    ChildCounts, ChildKind, ChildRef, ChildSpec, ChildState, DEFAULT_MAX_RESTARTS,
+    DEFAULT_RESTART_WINDOW, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown, Strategy, Supervisor,
+    SupervisorRef,
 };
 pub use system::{
     ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_SHUTDOWN_TIMEOUT,

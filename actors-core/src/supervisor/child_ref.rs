@@ -8,7 +8,21 @@ use super::spec::ChildKind;
 use super::static_sup::SupervisorRef;
 use crate::{Actor, ActorId, ActorPath, ActorRef};
 
-/// One running child of a supervisor, from [`SupervisorRef::children`] or
+/// A child's state, as [`SupervisorRef::which_children`] saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChildState {
+    /// Its instance is running (or starting for the first time).
+    Running,
+    /// Its instance ended and the supervisor is restarting it (or will, after a failed
+    /// attempt): messages wait in its mailbox meanwhile. Not counted as active.
+    Restarting,
+    /// The spec is kept but there is no actor: terminated with `terminate_child`, or a
+    /// Transient child that ended normally. `restart_child` starts a new actor for it.
+    Stopped,
+}
+
+/// One child of a supervisor as the supervisor last published it: from
+/// [`SupervisorRef::which_children`], [`SupervisorRef::children`] or
 /// [`SupervisorRef::child`].
 ///
 /// The handle stays valid across the child's restarts (they keep the actor); after a
@@ -17,9 +31,10 @@ use crate::{Actor, ActorId, ActorPath, ActorRef};
 pub struct ChildRef {
     pub(crate) id: Arc<str>,
     pub(crate) path: ActorPath,
-    pub(crate) actor: ActorId,
     pub(crate) kind: ChildKind,
-    pub(crate) handle: Arc<dyn Any + Send + Sync>,
+    pub(crate) state: ChildState,
+    /// The actor and its typed handle; `None` for a stopped child.
+    pub(crate) actor: Option<(ActorId, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl ChildRef {
@@ -33,9 +48,9 @@ impl ChildRef {
         &self.path
     }
 
-    /// The id of the child's actor.
-    pub fn actor_id(&self) -> ActorId {
-        self.actor
+    /// The id of the child's actor; `None` when it is stopped.
+    pub fn actor_id(&self) -> Option<ActorId> {
+        self.actor.as_ref().map(|(id, _)| *id)
     }
 
     /// Worker or supervisor.
@@ -43,14 +58,21 @@ impl ChildRef {
         self.kind
     }
 
-    /// The child's typed handle, if it is an actor of type `A`.
-    pub fn downcast<A: Actor>(&self) -> Option<ActorRef<A>> {
-        self.handle.downcast_ref::<ActorRef<A>>().cloned()
+    /// Running, restarting or stopped, when the supervisor published it.
+    pub fn state(&self) -> ChildState {
+        self.state
     }
 
-    /// The child's handle, if it is a supervisor.
+    /// The child's typed handle, if it has an actor of type `A`.
+    pub fn downcast<A: Actor>(&self) -> Option<ActorRef<A>> {
+        let (_, handle) = self.actor.as_ref()?;
+        handle.downcast_ref::<ActorRef<A>>().cloned()
+    }
+
+    /// The child's handle, if it is a supervisor with an actor.
     pub fn supervisor(&self) -> Option<SupervisorRef> {
-        self.handle.downcast_ref::<SupervisorRef>().cloned()
+        let (_, handle) = self.actor.as_ref()?;
+        handle.downcast_ref::<SupervisorRef>().cloned()
     }
 }
 
@@ -59,8 +81,23 @@ impl fmt::Debug for ChildRef {
         f.debug_struct("ChildRef")
             .field("id", &self.id)
             .field("path", &self.path)
-            .field("actor", &self.actor)
+            .field("actor", &self.actor_id())
             .field("kind", &self.kind)
+            .field("state", &self.state)
             .finish_non_exhaustive()
     }
+}
+
+/// How many children a supervisor has, from [`SupervisorRef::count_children`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ChildCounts {
+    /// Every child spec, whatever its state.
+    pub specs: usize,
+    /// Children whose instance is running (restarting and stopped ones are not active).
+    pub active: usize,
+    /// Child specs of kind supervisor.
+    pub supervisors: usize,
+    /// Child specs of kind worker.
+    pub workers: usize,
 }

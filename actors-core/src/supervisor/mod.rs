@@ -8,7 +8,7 @@ mod spec;
 mod static_sup;
 mod strategy;
 
-pub use child_ref::ChildRef;
+pub use child_ref::{ChildCounts, ChildRef, ChildState};
 pub use intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW};
 pub(crate) use spec::Placement;
 pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};

@@ -94,6 +94,7 @@ pub struct ChildSpec {
     pub(crate) restart: Restart,
     pub(crate) shutdown: Shutdown,
     pub(crate) capacity: usize,
+    pub(crate) start_timeout: Option<Duration>,
 }
 
 impl ChildSpec {
@@ -113,6 +114,7 @@ impl ChildSpec {
             restart: Restart::Permanent,
             shutdown: Shutdown::Timeout(DEFAULT_WORKER_SHUTDOWN),
             capacity: DEFAULT_MAILBOX_CAPACITY,
+            start_timeout: None,
         }
     }
 
@@ -124,6 +126,7 @@ impl ChildSpec {
             restart: Restart::Permanent,
             shutdown: Shutdown::Infinity,
             capacity: DEFAULT_MAILBOX_CAPACITY,
+            start_timeout: None,
         }
     }
 
@@ -144,6 +147,14 @@ impl ChildSpec {
     /// supervisor, which has no mailbox.
     pub fn mailbox(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
+        self
+    }
+
+    /// How long a start (or restart) may take: a `started` still running after `timeout` is
+    /// killed and the start counts as failed (so a hung `started` is retried and counted
+    /// against intensity instead of wedging the supervisor). None by default.
+    pub fn start_timeout(mut self, timeout: Duration) -> Self {
+        self.start_timeout = Some(timeout);
         self
     }
 
@@ -182,6 +193,9 @@ impl ChildSpec {
         if self.shutdown == Shutdown::Timeout(Duration::ZERO) {
             return Err(SpecError::ZeroShutdownTimeout { child: child() });
         }
+        if self.start_timeout == Some(Duration::ZERO) {
+            return Err(SpecError::ZeroStartTimeout { child: child() });
+        }
         if self.kind() == ChildKind::Worker {
             mailbox::validate_capacity(self.capacity).map_err(|source| {
                 SpecError::InvalidCapacity {
@@ -202,6 +216,7 @@ impl fmt::Debug for ChildSpec {
             .field("restart", &self.restart)
             .field("shutdown", &self.shutdown)
             .field("capacity", &self.capacity)
+            .field("start_timeout", &self.start_timeout)
             .finish()
     }
 }

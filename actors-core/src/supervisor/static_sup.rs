@@ -17,9 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::child_ref::ChildRef;
+use super::child_ref::{ChildCounts, ChildRef, ChildState};
 use super::intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, Intensity};
 use super::link::{self, Decision, Report, ReportKind, Reports};
+use super::spec::ChildKind;
 use super::spec::{ChildSpec, Placement, Restart, Shutdown};
 use super::strategy::Strategy;
 use crate::cell::{Name, Shared};
@@ -27,8 +28,8 @@ use crate::events::EventKind;
 use crate::mailbox::{Signals, signal};
 use crate::system::IdHasher;
 use crate::{
-    ActorId, ActorPath, ActorSystem, ExitReason, FailureInfo, ShutdownCause, SpawnError, SpecError,
-    StartError,
+    ActorId, ActorPath, ActorSystem, AdminError, ExitReason, FailureInfo, ShutdownCause,
+    SpawnError, SpecError, StartError,
 };
 
 /// The blueprint of a supervisor: its strategy, its restart intensity and its children in
@@ -163,8 +164,19 @@ pub struct SupervisorRef {
 struct SupShared {
     shared: Arc<Shared>,
     /// The children, slot by slot in start order, as last published by the supervisor's
-    /// task (`None` for a slot without an actor).
+    /// task (`None` for a deleted spec's tombstone). Read without the task's help, so that
+    /// `which_children` and `count_children` never wait.
     table: Mutex<Vec<Option<ChildRef>>>,
+    /// Calls that change the tree; the task takes them before any child report.
+    admin: mpsc::UnboundedSender<Admin>,
+}
+
+/// An admin call for the supervisor's task.
+enum Admin {
+    Start(ChildSpec, oneshot::Sender<Result<ChildRef, AdminError>>),
+    Terminate(String, oneshot::Sender<Result<(), AdminError>>),
+    Restart(String, oneshot::Sender<Result<ChildRef, AdminError>>),
+    Delete(String, oneshot::Sender<Result<(), AdminError>>),
 }
 
 impl SupervisorRef {
@@ -220,20 +232,98 @@ impl SupervisorRef {
         self.inner.shared.control.raise(signal::SHUTDOWN_CANCELLED);
     }
 
-    /// The children that have an actor, in start order: running ones, and those restarting
-    /// or waiting for a restart. A child ended for good (a Transient child's normal exit, or
-    /// a Temporary one's any exit) is not listed.
-    pub fn children(&self) -> Vec<ChildRef> {
+    /// Every child spec in start order with its state: running, restarting (its actor waits
+    /// for a new instance) or stopped (a spec without an actor). Read from what the supervisor
+    /// last published: never waits behind it.
+    pub fn which_children(&self) -> Vec<ChildRef> {
         self.table().iter().flatten().cloned().collect()
     }
 
-    /// The running child with this id.
+    /// The children that have an actor (running or restarting), in start order.
+    pub fn children(&self) -> Vec<ChildRef> {
+        let table = self.table();
+        let with_actor = table.iter().flatten().filter(|c| c.actor.is_some());
+        with_actor.cloned().collect()
+    }
+
+    /// The child with this id, whatever its state.
     pub fn child(&self, id: &str) -> Option<ChildRef> {
         self.table()
             .iter()
             .flatten()
             .find(|c| &*c.id == id)
             .cloned()
+    }
+
+    /// Counts the child specs by kind, and the active (running) children. Never waits.
+    pub fn count_children(&self) -> ChildCounts {
+        let mut counts = ChildCounts::default();
+        for child in self.table().iter().flatten() {
+            counts.specs += 1;
+            counts.active += usize::from(child.state == ChildState::Running);
+            match child.kind {
+                ChildKind::Worker => counts.workers += 1,
+                ChildKind::Supervisor => counts.supervisors += 1,
+            }
+        }
+        counts
+    }
+
+    /// Adds a child, last in start order, and starts it; returns once it ran `started`.
+    ///
+    /// # Errors
+    ///
+    /// [`AdminError::InvalidSpec`]; [`AdminError::AlreadyStarted`] or
+    /// [`AdminError::AlreadyPresent`] when the id is taken; [`AdminError::StartFailed`] (the
+    /// spec is discarded); [`AdminError::SupervisorStopped`].
+    pub async fn start_child(&self, spec: ChildSpec) -> Result<ChildRef, AdminError> {
+        spec.validate()?;
+        self.call(|reply| Admin::Start(spec, reply)).await
+    }
+
+    /// Stops a child for good under its `Shutdown` spec. Its spec is kept (stopped), unless
+    /// it is Temporary. Terminating a stopped child succeeds and does nothing. A child the
+    /// supervisor keeps failing to restart stops being retried.
+    ///
+    /// # Errors
+    ///
+    /// [`AdminError::NotFound`]; [`AdminError::SupervisorStopped`].
+    pub async fn terminate_child(&self, id: &str) -> Result<(), AdminError> {
+        self.call(|reply| Admin::Terminate(id.to_owned(), reply))
+            .await
+    }
+
+    /// Starts a new actor (new id, new mailbox) for a stopped child's spec.
+    ///
+    /// # Errors
+    ///
+    /// [`AdminError::NotFound`], [`AdminError::Running`], [`AdminError::Restarting`],
+    /// [`AdminError::StartFailed`] (the spec is kept), [`AdminError::SupervisorStopped`].
+    pub async fn restart_child(&self, id: &str) -> Result<ChildRef, AdminError> {
+        self.call(|reply| Admin::Restart(id.to_owned(), reply))
+            .await
+    }
+
+    /// Removes a stopped child's spec.
+    ///
+    /// # Errors
+    ///
+    /// [`AdminError::NotFound`], [`AdminError::Running`], [`AdminError::Restarting`],
+    /// [`AdminError::SupervisorStopped`].
+    pub async fn delete_child(&self, id: &str) -> Result<(), AdminError> {
+        self.call(|reply| Admin::Delete(id.to_owned(), reply)).await
+    }
+
+    async fn call<T>(
+        &self,
+        request: impl FnOnce(oneshot::Sender<Result<T, AdminError>>) -> Admin,
+    ) -> Result<T, AdminError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .admin
+            .send(request(reply))
+            .map_err(|_| AdminError::SupervisorStopped)?;
+        answer.await.unwrap_or(Err(AdminError::SupervisorStopped))
     }
 
     pub(crate) fn shared(&self) -> &Arc<Shared> {
@@ -317,9 +407,11 @@ fn spawn_task(
     uplink: Uplink,
     runtime: Option<&tokio::runtime::Handle>,
 ) -> SupervisorRef {
+    let (admin, admin_rx) = mpsc::unbounded_channel();
     let me = Arc::new(SupShared {
         shared,
         table: Mutex::new(Vec::new()),
+        admin,
     });
     let (tx, rx) = mpsc::unbounded_channel();
     let task = SupTask {
@@ -330,6 +422,7 @@ fn spawn_task(
         uplink,
         tx,
         rx,
+        admin: admin_rx,
         slots: Vec::new(),
         by_actor: HashMap::with_hasher(IdHasher),
         by_spec: HashMap::new(),
@@ -355,6 +448,7 @@ struct SupTask {
     uplink: Uplink,
     tx: Reports,
     rx: mpsc::UnboundedReceiver<Report>,
+    admin: mpsc::UnboundedReceiver<Admin>,
     /// The children in start order.
     slots: Vec<Slot>,
     /// The slot of each child actor, and of each spec id: a report or a group lookup costs
@@ -403,6 +497,7 @@ enum State {
 
 enum Input {
     Report(Report),
+    Admin(Admin),
     Signal(Signals),
     Deadline,
     /// The awaited child made its final exit.
@@ -621,7 +716,7 @@ impl SupTask {
         });
         self.by_actor.insert(id, i);
         self.publish(i);
-        match self.wait_child(id, Until::Started, None, TERMINATING).await {
+        match self.wait_started(i, id).await {
             Waited::Started => Ok(()),
             Waited::Ended(reason) => {
                 self.emit_for(i, EventKind::StartFailed(reason.clone()));
@@ -653,6 +748,10 @@ impl SupTask {
             let raised = self.shared().control.peek() & TERMINATING & !self.handled;
             let input = if raised != 0 {
                 Input::Signal(raised)
+            } else if let Ok(call) = self.admin.try_recv() {
+                // Before queued reports: a child failing to restart over and over must not
+                // keep `terminate_child` waiting.
+                Input::Admin(call)
             } else if let Some(report) = self.pending.pop_front() {
                 Input::Report(report)
             } else if self.stalled {
@@ -665,6 +764,10 @@ impl SupTask {
             let report = match input {
                 Input::Signal(bits) => return self.on_signal(bits).await,
                 Input::Report(report) => report,
+                Input::Admin(call) => {
+                    self.on_admin(call).await;
+                    continue;
+                }
                 Input::Deadline | Input::Exited(_) => unreachable!("not waited for"),
             };
             self.note(&report);
@@ -686,6 +789,106 @@ impl SupTask {
                     }
                 }
             }
+        }
+    }
+
+    /// Carries out one admin call and answers it.
+    async fn on_admin(&mut self, call: Admin) {
+        match call {
+            Admin::Start(spec, reply) => {
+                let outcome = self.start_child(spec).await;
+                let _ = reply.send(outcome);
+            }
+            Admin::Terminate(id, reply) => {
+                let outcome = match self.spec_position(&id) {
+                    None => Err(AdminError::NotFound(id)),
+                    // An urgent signal that cut the wait short ends the supervisor next.
+                    Some(i) => match self.terminate(i, signal::SHUTDOWN_SUPERVISOR, true).await {
+                        Ok(()) => Ok(()),
+                        Err(_) => Err(AdminError::SupervisorStopped),
+                    },
+                };
+                let _ = reply.send(outcome);
+            }
+            Admin::Restart(id, reply) => {
+                let outcome = match self.stopped_child(&id) {
+                    Err(err) => Err(err),
+                    Ok(i) => match self.start_new(i, self.shared().generation()).await {
+                        Ok(()) => Ok(self.child_ref(i)),
+                        Err(Waited::Ended(reason)) => {
+                            // The spec is kept, stopped.
+                            self.finish(i).await;
+                            Err(AdminError::StartFailed { child: id, reason })
+                        }
+                        Err(_) => Err(AdminError::SupervisorStopped),
+                    },
+                };
+                let _ = reply.send(outcome);
+            }
+            Admin::Delete(id, reply) => {
+                let outcome = self.stopped_child(&id).map(|i| {
+                    self.slots[i].removed = true;
+                    self.by_spec.remove(&self.slots[i].spec.id);
+                    self.publish(i);
+                });
+                let _ = reply.send(outcome);
+            }
+        }
+    }
+
+    /// `start_child`: a new spec, last in start order, started at once.
+    async fn start_child(&mut self, spec: ChildSpec) -> Result<ChildRef, AdminError> {
+        if let Some(i) = self.spec_position(&spec.id) {
+            return Err(match self.slots[i].child {
+                Some(_) => AdminError::AlreadyStarted(spec.id.to_string()),
+                None => AdminError::AlreadyPresent(spec.id.to_string()),
+            });
+        }
+        let i = self.slots.len();
+        let id = spec.id.clone();
+        self.by_spec.insert(id.clone(), i);
+        self.slots.push(Slot {
+            spec,
+            child: None,
+            removed: false,
+        });
+        match self.start_new(i, self.shared().generation()).await {
+            Ok(()) => Ok(self.child_ref(i)),
+            Err(Waited::Ended(reason)) => {
+                // The spec is discarded with its failed start.
+                self.finish(i).await;
+                self.slots[i].removed = true;
+                self.by_spec.remove(&id);
+                self.publish(i);
+                Err(AdminError::StartFailed {
+                    child: id.to_string(),
+                    reason,
+                })
+            }
+            Err(_) => Err(AdminError::SupervisorStopped),
+        }
+    }
+
+    /// The slot of a stopped child (a spec without an actor), or why there is none.
+    fn stopped_child(&self, id: &str) -> Result<usize, AdminError> {
+        let i = self
+            .spec_position(id)
+            .ok_or_else(|| AdminError::NotFound(id.to_owned()))?;
+        match &self.slots[i].child {
+            None => Ok(i),
+            Some(c) if c.state == State::Up => Err(AdminError::Running(id.to_owned())),
+            Some(c) if c.state == State::Starting && c.generation == 1 => {
+                Err(AdminError::Running(id.to_owned()))
+            }
+            Some(_) => Err(AdminError::Restarting(id.to_owned())),
+        }
+    }
+
+    fn child_ref(&self, i: usize) -> ChildRef {
+        let table = self.me.table.lock().unwrap_or_else(PoisonError::into_inner);
+        match table.get(i) {
+            Some(Some(child)) => child.clone(),
+            _ => unreachable!("slot {i} was just published"),
         }
     }
 
@@ -824,8 +1027,14 @@ impl SupTask {
         child.generation += 1;
         // A lone restart is not waited for (nothing after it depends on its `started`; a
         // failure to start comes back as an end like any other): the child counts as up.
+        // One with a start timeout is, since the supervisor enforces the timeout.
+        let in_order = in_order || self.slots[i].spec.start_timeout.is_some();
+        let Some(child) = self.slots[i].child.as_mut() else {
+            return Ok(());
+        };
         child.state = if in_order { State::Starting } else { State::Up };
         let shared = child.shared.clone();
+        self.publish(i);
         self.system
             .collector()
             .emit(EventKind::RestartScheduled(Duration::ZERO), &shared, ended);
@@ -833,10 +1042,7 @@ impl SupTask {
         if !in_order {
             return Ok(());
         }
-        match self
-            .wait_child(shared.id, Until::Started, None, TERMINATING)
-            .await
-        {
+        match self.wait_started(i, shared.id).await {
             Waited::Started => Ok(()),
             Waited::Ended(reason) => {
                 self.emit_for(i, EventKind::StartFailed(reason.clone()));
@@ -1009,6 +1215,43 @@ impl SupTask {
         }
     }
 
+    /// Waits until the child in slot `i` finished `started`, under its start timeout: past
+    /// it, the child is killed and its start fails with a failure saying so.
+    async fn wait_started(&mut self, i: usize, id: ActorId) -> Waited {
+        let timeout = self.slots[i].spec.start_timeout;
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        match self
+            .wait_child(id, Until::Started, deadline, TERMINATING)
+            .await
+        {
+            Waited::Deadline => {
+                if let Some(child) = &self.slots[i].child {
+                    child.shared.control.raise(signal::KILL);
+                }
+                match self.wait_child(id, Until::Started, None, TERMINATING).await {
+                    Waited::Ended(_) => {
+                        let (path, generation) = match &self.slots[i].child {
+                            Some(c) => (c.shared.path().clone(), c.generation),
+                            None => (self.shared().path().child(&self.slots[i].spec.id), 0),
+                        };
+                        Waited::Ended(ExitReason::Failed(FailureInfo::supervision(
+                            format!(
+                                "`started` did not finish within its start timeout of {:?}",
+                                timeout.unwrap_or_default()
+                            ),
+                            Vec::new(),
+                            &path,
+                            id,
+                            generation,
+                        )))
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Waits for child `id` to report what `until` says (or to make its final exit, for
     /// `Until::Exited`), handling every other report on the way; returns early for a deadline
     /// or a signal in `mask`.
@@ -1033,6 +1276,7 @@ impl SupTask {
         loop {
             let report = match self.next_input(mask, deadline, target.as_deref()).await {
                 Input::Report(report) => report,
+                Input::Admin(_) => unreachable!("admin calls wait for the main loop"),
                 Input::Signal(bits) => return Waited::Signal(bits),
                 Input::Deadline => return Waited::Deadline,
                 Input::Exited(reason) => {
@@ -1077,9 +1321,13 @@ impl SupTask {
         let watching = mask & !self.handled;
         let control = &self.me.shared.control;
         let rx = &mut self.rx;
+        // Admin calls are taken in the main loop only, between decisions.
+        let main_loop = deadline.is_none() && exit_of.is_none() && mask == TERMINATING;
+        let admin = &mut self.admin;
         tokio::select! {
             biased;
             bits = own_signals(control, 0, watching) => Input::Signal(bits),
+            Some(call) = admin.recv(), if main_loop => Input::Admin(call),
             Some(report) = rx.recv() => Input::Report(report),
             reason = final_exit(exit_of), if exit_of.is_some() => Input::Exited(reason),
             () = sleep_until(deadline), if deadline.is_some() => Input::Deadline,
@@ -1092,12 +1340,16 @@ impl SupTask {
             return;
         };
         if let Some(child) = self.slots[i].child.as_mut() {
+            let before = child.state;
             match report.kind {
                 ReportKind::Started => child.state = State::Up,
                 ReportKind::Ended { drained, .. } => {
                     child.state = State::Down;
                     child.drained |= drained;
                 }
+            }
+            if child.state != before {
+                self.publish(i);
             }
         }
     }
@@ -1114,24 +1366,25 @@ impl SupTask {
         self.by_actor.get(&id).copied()
     }
 
-    /// Publishes slot `i` for `SupervisorRef::children`.
+    /// Publishes slot `i` for `which_children` and the other readers of the table.
     fn publish(&self, i: usize) {
         let slot = &self.slots[i];
-        let entry = slot.child.as_ref().map(|c| ChildRef {
+        let entry = (!slot.removed).then(|| ChildRef {
             id: slot.spec.id.clone(),
-            path: c.shared.path().clone(),
-            actor: c.shared.id,
+            path: self.shared().path().child(&slot.spec.id),
             kind: slot.spec.kind(),
-            handle: c.handle.clone(),
+            state: match &slot.child {
+                None => ChildState::Stopped,
+                Some(c) if c.state == State::Up => ChildState::Running,
+                Some(c) if c.state == State::Starting && c.generation == 1 => ChildState::Running,
+                Some(_) => ChildState::Restarting,
+            },
+            actor: slot.child.as_ref().map(|c| (c.shared.id, c.handle.clone())),
         });
-        if let Some(published) = self
-            .me
-            .table
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_mut(i)
-        {
-            *published = entry;
+        let mut table = self.me.table.lock().unwrap_or_else(PoisonError::into_inner);
+        match table.get_mut(i) {
+            Some(published) => *published = entry,
+            None => table.push(entry),
         }
     }
 
