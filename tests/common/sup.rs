@@ -66,6 +66,9 @@ pub struct Behaviour {
     /// `started` panics for the generations this says (journals
     /// `"<label>:start panicked <gen>"`).
     pub panic_start: Option<fn(u64) -> bool>,
+    /// `started` never returns for the generations this says, ignoring cancellation (journals
+    /// `"<label>:start hangs <gen>"` first).
+    pub hang_start: Option<fn(u64) -> bool>,
     /// `started` sleeps this long on tokio's clock before it journals.
     pub start_delay: Duration,
     /// How `stopped` behaves.
@@ -82,6 +85,11 @@ impl Behaviour {
 
     pub fn panic_start(mut self, on: fn(u64) -> bool) -> Self {
         self.panic_start = Some(on);
+        self
+    }
+
+    pub fn hang_start(mut self, on: fn(u64) -> bool) -> Self {
+        self.hang_start = Some(on);
         self
     }
 
@@ -143,6 +151,10 @@ impl Actor for Labelled {
             tokio::time::sleep(self.behaviour.start_delay).await;
         }
         let g = self.generation;
+        if self.behaviour.hang_start.is_some_and(|on| on(g)) {
+            self.note(format!("start hangs {g}"));
+            std::future::pending::<()>().await;
+        }
         if self.behaviour.panic_start.is_some_and(|on| on(g)) {
             self.note(format!("start panicked {g}"));
             panic!("probe panics in started");
