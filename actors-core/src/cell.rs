@@ -25,7 +25,7 @@ use crate::events::EventKind;
 use crate::exit::FailedIn;
 use crate::mailbox::{Control, Signals, signal};
 use crate::scope::{self, Orphan};
-use crate::supervisor::link::{self as supervision, Decision, Report, ReportKind, Reports};
+use crate::supervisor::link::{self as supervision, Decision, Inbox, Report, ReportKind, Reports};
 use crate::{
     Actor, ActorError, ActorId, ActorPath, ActorRef, ActorSystem, AskError, Context, ExitReason,
     FailureInfo, ShutdownCause,
@@ -227,11 +227,11 @@ impl<A> Supervised<A> {
     fn report(&self, id: ActorId, generation: u64, kind: ReportKind) {
         // The supervisor outlives its children's reports unless it was torn down, in which
         // case it raised `FINAL` on its way out.
-        let _ = self.reports.send(Report {
+        let _ = self.reports.send(Inbox::Report(Report {
             id,
             generation,
             kind,
-        });
+        }));
     }
 }
 

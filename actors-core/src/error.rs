@@ -297,6 +297,14 @@ pub enum SpecError {
         /// The child's id.
         child: String,
     },
+    /// A child's backoff settings are invalid.
+    #[error("child {child:?} has an invalid backoff: {problem}")]
+    InvalidBackoff {
+        /// The child's id.
+        child: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
     /// A worker's mailbox capacity is zero or too large.
     #[error("child {child:?}: {source}")]
     InvalidCapacity {

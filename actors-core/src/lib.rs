@@ -29,7 +29,7 @@ pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
 pub use reply::Reply;
 pub use supervisor::{
-    ChildCounts, ChildKind, ChildRef, ChildSpec, ChildState, DEFAULT_MAX_RESTARTS,
+    Backoff, ChildCounts, ChildKind, ChildRef, ChildSpec, ChildState, DEFAULT_MAX_RESTARTS,
     DEFAULT_RESTART_WINDOW, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown, Strategy, Supervisor,
     SupervisorRef,
 };

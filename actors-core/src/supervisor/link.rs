@@ -13,10 +13,18 @@ use std::task::Poll;
 
 use tokio::sync::mpsc;
 
+use super::static_sup::Admin;
 use crate::mailbox::{Control, signal};
 use crate::{ActorId, ExitReason};
 
-pub(crate) type Reports = mpsc::UnboundedSender<Report>;
+/// What a supervisor's task receives on its one channel: its children's reports and the
+/// admin calls of its `SupervisorRef`s (one channel, so that waiting for either costs one poll).
+pub(crate) enum Inbox {
+    Report(Report),
+    Admin(Admin),
+}
+
+pub(crate) type Reports = mpsc::UnboundedSender<Inbox>;
 
 /// One report from a child to its supervisor.
 #[derive(Debug)]

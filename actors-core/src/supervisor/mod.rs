@@ -1,6 +1,7 @@
 //! Supervisors: restart strategies, restart types, intensity and ordered shutdown, after
 //! Erlang/OTP's `supervisor`.
 
+pub(crate) mod backoff;
 mod child_ref;
 pub(crate) mod intensity;
 pub(crate) mod link;
@@ -8,6 +9,7 @@ mod spec;
 mod static_sup;
 mod strategy;
 
+pub use backoff::Backoff;
 pub use child_ref::{ChildCounts, ChildRef, ChildState};
 pub use intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW};
 pub(crate) use spec::Placement;

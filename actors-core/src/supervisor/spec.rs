@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use super::backoff::Backoff;
 use super::link::Reports;
 use super::static_sup::{self, Supervisor};
 use crate::cell::Shared;
@@ -95,6 +96,7 @@ pub struct ChildSpec {
     pub(crate) shutdown: Shutdown,
     pub(crate) capacity: usize,
     pub(crate) start_timeout: Option<Duration>,
+    pub(crate) backoff: Option<Backoff>,
 }
 
 impl ChildSpec {
@@ -115,6 +117,7 @@ impl ChildSpec {
             shutdown: Shutdown::Timeout(DEFAULT_WORKER_SHUTDOWN),
             capacity: DEFAULT_MAILBOX_CAPACITY,
             start_timeout: None,
+            backoff: None,
         }
     }
 
@@ -127,6 +130,7 @@ impl ChildSpec {
             shutdown: Shutdown::Infinity,
             capacity: DEFAULT_MAILBOX_CAPACITY,
             start_timeout: None,
+            backoff: None,
         }
     }
 
@@ -155,6 +159,13 @@ impl ChildSpec {
     /// against intensity instead of wedging the supervisor). None by default.
     pub fn start_timeout(mut self, timeout: Duration) -> Self {
         self.start_timeout = Some(timeout);
+        self
+    }
+
+    /// Waits before each restart of this child, longer after each failure in a row (see
+    /// [`Backoff`]). None by default: restarts are immediate.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = Some(backoff);
         self
     }
 
@@ -193,6 +204,12 @@ impl ChildSpec {
         if self.shutdown == Shutdown::Timeout(Duration::ZERO) {
             return Err(SpecError::ZeroShutdownTimeout { child: child() });
         }
+        if let Some(problem) = self.backoff.as_ref().and_then(Backoff::problem) {
+            return Err(SpecError::InvalidBackoff {
+                child: child(),
+                problem,
+            });
+        }
         if self.start_timeout == Some(Duration::ZERO) {
             return Err(SpecError::ZeroStartTimeout { child: child() });
         }
@@ -217,6 +234,7 @@ impl fmt::Debug for ChildSpec {
             .field("shutdown", &self.shutdown)
             .field("capacity", &self.capacity)
             .field("start_timeout", &self.start_timeout)
+            .field("backoff", &self.backoff)
             .finish()
     }
 }

@@ -17,9 +17,10 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::backoff::BackoffState;
 use super::child_ref::{ChildCounts, ChildRef, ChildState};
 use super::intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, Intensity};
-use super::link::{self, Decision, Report, ReportKind, Reports};
+use super::link::{self, Decision, Inbox, Report, ReportKind, Reports};
 use super::spec::ChildKind;
 use super::spec::{ChildSpec, Placement, Restart, Shutdown};
 use super::strategy::Strategy;
@@ -167,12 +168,12 @@ struct SupShared {
     /// task (`None` for a deleted spec's tombstone). Read without the task's help, so that
     /// `which_children` and `count_children` never wait.
     table: Mutex<Vec<Option<ChildRef>>>,
-    /// Calls that change the tree; the task takes them before any child report.
-    admin: mpsc::UnboundedSender<Admin>,
+    /// The task's inbox, for calls that change the tree (taken before queued reports).
+    admin: Reports,
 }
 
 /// An admin call for the supervisor's task.
-enum Admin {
+pub(crate) enum Admin {
     Start(ChildSpec, oneshot::Sender<Result<ChildRef, AdminError>>),
     Terminate(String, oneshot::Sender<Result<(), AdminError>>),
     Restart(String, oneshot::Sender<Result<ChildRef, AdminError>>),
@@ -321,7 +322,7 @@ impl SupervisorRef {
         let (reply, answer) = oneshot::channel();
         self.inner
             .admin
-            .send(request(reply))
+            .send(Inbox::Admin(request(reply)))
             .map_err(|_| AdminError::SupervisorStopped)?;
         answer.await.unwrap_or(Err(AdminError::SupervisorStopped))
     }
@@ -407,13 +408,12 @@ fn spawn_task(
     uplink: Uplink,
     runtime: Option<&tokio::runtime::Handle>,
 ) -> SupervisorRef {
-    let (admin, admin_rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::unbounded_channel();
     let me = Arc::new(SupShared {
         shared,
         table: Mutex::new(Vec::new()),
-        admin,
+        admin: tx.clone(),
     });
-    let (tx, rx) = mpsc::unbounded_channel();
     let task = SupTask {
         intensity: Intensity::new(blueprint.max_restarts, blueprint.within),
         me: me.clone(),
@@ -422,7 +422,7 @@ fn spawn_task(
         uplink,
         tx,
         rx,
-        admin: admin_rx,
+        deferred: VecDeque::new(),
         slots: Vec::new(),
         by_actor: HashMap::with_hasher(IdHasher),
         by_spec: HashMap::new(),
@@ -430,6 +430,7 @@ fn spawn_task(
         token: CancellationToken::new(),
         handled: 0,
         stalled: false,
+        scheduled: Vec::new(),
         finished: false,
     };
     system.spawn_task(task.run(), runtime);
@@ -447,8 +448,9 @@ struct SupTask {
     system: ActorSystem,
     uplink: Uplink,
     tx: Reports,
-    rx: mpsc::UnboundedReceiver<Report>,
-    admin: mpsc::UnboundedReceiver<Admin>,
+    rx: mpsc::UnboundedReceiver<Inbox>,
+    /// Admin calls received while the task was busy, for the main loop.
+    deferred: VecDeque<Admin>,
     /// The children in start order.
     slots: Vec<Slot>,
     /// The slot of each child actor, and of each spec id: a report or a group lookup costs
@@ -465,6 +467,8 @@ struct SupTask {
     /// A group restart stopped half way (a member failed to start): members may be down
     /// with no report left to handle for them.
     stalled: bool,
+    /// Restarts waiting out a backoff, in no order (there are few).
+    scheduled: Vec<Scheduled>,
     finished: bool,
 }
 
@@ -474,6 +478,18 @@ struct Slot {
     /// A Temporary child's slot after its exit: kept as a tombstone, so that indices stay
     /// valid for the maps below.
     removed: bool,
+    /// Its backoff's count and random source, once it first failed (with a backoff spec).
+    backoff: Option<BackoffState>,
+}
+
+/// A restart waiting out a backoff.
+struct Scheduled {
+    at: Instant,
+    /// The failed child (its current instance must still be down when the time comes).
+    id: ActorId,
+    generation: u64,
+    /// For a group restart: the group's specs, stopped already, to start in order.
+    group: Option<Vec<Arc<str>>>,
 }
 
 struct Child {
@@ -484,6 +500,8 @@ struct Child {
     state: State,
     /// Its mailbox was drained and is closed for good: it is never restarted.
     drained: bool,
+    /// Its last instance ended before finishing `started`: it is in a retry loop.
+    retrying: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -508,7 +526,7 @@ enum Input {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Until {
     /// `started` finished (or the instance ended first). Only a child asked to report its
-    /// start does so: a new one, or one restarted with `REPORT_START`.
+    /// start is waited for: a new one, a group member, or one with a start timeout.
     Started,
     /// The instance ended.
     Ended,
@@ -548,6 +566,7 @@ impl SupTask {
             self.handled = 0;
             self.intensity.reset();
             self.pending.clear();
+            self.scheduled.clear();
             self.slots = self
                 .blueprint
                 .children
@@ -556,6 +575,7 @@ impl SupTask {
                     spec: spec.clone(),
                     child: None,
                     removed: false,
+                    backoff: None,
                 })
                 .collect();
             self.by_actor.clear();
@@ -618,7 +638,7 @@ impl SupTask {
                 Uplink::Parent(reports) => reports,
             };
             if self.me.shared.control.peek() & signal::FINAL == 0 {
-                let _ = reports.send(Report {
+                let _ = reports.send(Inbox::Report(Report {
                     id: self.me.shared.id,
                     generation,
                     kind: ReportKind::Ended {
@@ -626,7 +646,7 @@ impl SupTask {
                         began,
                         drained: false,
                     },
-                });
+                }));
             }
             match link::decision(&self.me.shared.control).await {
                 Decision::Final => break reason,
@@ -650,11 +670,11 @@ impl SupTask {
                 }
             }
             Uplink::Parent(reports) => {
-                let _ = reports.send(Report {
+                let _ = reports.send(Inbox::Report(Report {
                     id: self.me.shared.id,
                     generation,
                     kind: ReportKind::Started,
-                });
+                }));
             }
         }
     }
@@ -713,6 +733,7 @@ impl SupTask {
             generation: 1,
             state: State::Starting,
             drained: false,
+            retrying: false,
         });
         self.by_actor.insert(id, i);
         self.publish(i);
@@ -748,7 +769,7 @@ impl SupTask {
             let raised = self.shared().control.peek() & TERMINATING & !self.handled;
             let input = if raised != 0 {
                 Input::Signal(raised)
-            } else if let Ok(call) = self.admin.try_recv() {
+            } else if let Some(call) = self.next_admin() {
                 // Before queued reports: a child failing to restart over and over must not
                 // keep `terminate_child` waiting.
                 Input::Admin(call)
@@ -759,7 +780,8 @@ impl SupTask {
                 self.resume_stalled().await;
                 continue;
             } else {
-                self.next_input(TERMINATING, None, None).await
+                let next = self.scheduled.iter().map(|s| s.at).min();
+                self.next_input(TERMINATING, next, None).await
             };
             let report = match input {
                 Input::Signal(bits) => return self.on_signal(bits).await,
@@ -768,7 +790,11 @@ impl SupTask {
                     self.on_admin(call).await;
                     continue;
                 }
-                Input::Deadline | Input::Exited(_) => unreachable!("not waited for"),
+                Input::Deadline => {
+                    self.fire_scheduled().await;
+                    continue;
+                }
+                Input::Exited(_) => unreachable!("not waited for"),
             };
             self.note(&report);
             let Some(i) = self.current(&report) else {
@@ -851,6 +877,7 @@ impl SupTask {
             spec,
             child: None,
             removed: false,
+            backoff: None,
         });
         match self.start_new(i, self.shared().generation()).await {
             Ok(()) => Ok(self.child_ref(i)),
@@ -918,21 +945,83 @@ impl SupTask {
                     .unwrap_or(ExitReason::Shutdown(ShutdownCause::IntensityExceeded)),
             );
         }
-        match self.blueprint.strategy {
-            Strategy::OneForOne => {
-                let _ = self.restart(i, false).await;
+        let from = match self.blueprint.strategy {
+            Strategy::OneForOne => None,
+            Strategy::OneForAll => Some(0),
+            Strategy::RestForOne => Some(i),
+        };
+        let delay = self.backoff_delay(i);
+        if delay.is_zero() {
+            match from {
+                None => drop(self.restart(i, false, true).await),
+                Some(from) => {
+                    if let Some(group) = self.stop_group(from).await {
+                        self.start_group(group, None).await;
+                    }
+                }
             }
-            Strategy::OneForAll => self.restart_group(0).await,
-            Strategy::RestForOne => self.restart_group(i).await,
+            return None;
         }
+        // Backoff: the group (if any) stops now; the restart waits, and meanwhile the
+        // supervisor goes on answering admin calls, signals and other children.
+        let group = match from {
+            None => None,
+            Some(from) => Some(self.stop_group(from).await?),
+        };
+        let Some(child) = &self.slots[i].child else {
+            return None;
+        };
+        let (id, generation) = (child.shared.id, child.generation);
+        self.emit_for(i, EventKind::RestartScheduled(delay));
+        let at = Instant::now().checked_add(delay).unwrap_or_else(far_future);
+        self.scheduled.push(Scheduled {
+            at,
+            id,
+            generation,
+            group,
+        });
         None
     }
 
-    /// Stops the children from `from` on in reverse start order (Temporary ones for good),
-    /// then starts every spec of the group again in start order, as OTP does: those whose
-    /// actor had ended for good (a Transient child's normal exit) get a new actor. A failure
-    /// to start one leaves the rest down until that failure is handled in turn.
-    async fn restart_group(&mut self, from: usize) {
+    /// The backoff delay before restarting child `i` after a failure now (zero without a
+    /// backoff spec).
+    fn backoff_delay(&mut self, i: usize) -> Duration {
+        let slot = &mut self.slots[i];
+        let Some(backoff) = slot.spec.backoff else {
+            return Duration::ZERO;
+        };
+        slot.backoff
+            .get_or_insert_with(|| BackoffState::new(&backoff))
+            .next_delay(&backoff, Instant::now())
+    }
+
+    /// Carries out the restarts whose backoff is over, unless what they were for has changed
+    /// meanwhile (the child was terminated, or restarted otherwise).
+    async fn fire_scheduled(&mut self) {
+        let now = Instant::now();
+        while let Some(k) = self.scheduled.iter().position(|s| s.at <= now) {
+            let due = self.scheduled.swap_remove(k);
+            match due.group {
+                Some(group) => self.start_group(group, Some(due.id)).await,
+                None => {
+                    let Some(i) = self.position(due.id) else {
+                        continue;
+                    };
+                    let still_down = self.slots[i]
+                        .child
+                        .as_ref()
+                        .is_some_and(|c| c.generation == due.generation && c.state == State::Down);
+                    if still_down {
+                        let _ = self.restart(i, false, false).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops the children from `from` on in reverse start order (Temporary ones for good);
+    /// returns the group's specs to start again, or `None` if a signal cut it short.
+    async fn stop_group(&mut self, from: usize) -> Option<Vec<Arc<str>>> {
         let group: Vec<Arc<str>> = self.slots[from..]
             .iter()
             .filter(|s| !s.removed)
@@ -948,24 +1037,34 @@ impl SupTask {
                 .await
                 .is_err()
             {
-                return;
+                return None;
             }
         }
+        Some(group)
+    }
+
+    /// Starts every spec of a stopped group again in start order, as OTP does: those whose
+    /// actor had ended for good (a Transient child's normal exit) get a new actor. A failure
+    /// to start one leaves the rest down until that failure is handled in turn.
+    /// `announced` is a child whose `RestartScheduled` was already reported (with its delay).
+    async fn start_group(&mut self, group: Vec<Arc<str>>, announced: Option<ActorId>) {
         for id in &group {
             let Some(j) = self.spec_position(id) else {
                 continue;
             };
-            let started = if self.slots[j].child.is_some() {
-                self.restart(j, true).await
-            } else {
-                match self.start_new(j, self.shared().generation()).await {
+            let started = match &self.slots[j].child {
+                Some(child) => {
+                    let announce = announced != Some(child.shared.id);
+                    self.restart(j, true, announce).await
+                }
+                None => match self.start_new(j, self.shared().generation()).await {
                     Ok(()) => Ok(()),
                     Err(Waited::Ended(reason)) => {
                         self.requeue(j, reason);
                         Err(())
                     }
                     Err(_) => Err(()),
-                }
+                },
             };
             if started.is_err() {
                 self.stalled = true;
@@ -983,7 +1082,11 @@ impl SupTask {
                 .child
                 .as_ref()
                 .is_some_and(|c| c.state == State::Down);
-            if down && self.restart(i, true).await.is_err() {
+            let waiting = self.slots[i]
+                .child
+                .as_ref()
+                .is_some_and(|c| self.scheduled.iter().any(|s| s.id == c.shared.id));
+            if down && !waiting && self.restart(i, true, true).await.is_err() {
                 self.stalled = true;
                 return;
             }
@@ -1014,7 +1117,7 @@ impl SupTask {
 
     /// Tells the down child `i` to start a new instance and waits until it has (or failed,
     /// which is queued as a new end to handle, counting against intensity).
-    async fn restart(&mut self, i: usize, in_order: bool) -> Result<(), ()> {
+    async fn restart(&mut self, i: usize, in_order: bool, announce: bool) -> Result<(), ()> {
         let Some(child) = self.slots[i].child.as_mut() else {
             return Ok(());
         };
@@ -1025,20 +1128,28 @@ impl SupTask {
         }
         let ended = child.generation;
         child.generation += 1;
-        // A lone restart is not waited for (nothing after it depends on its `started`; a
-        // failure to start comes back as an end like any other): the child counts as up.
-        // One with a start timeout is, since the supervisor enforces the timeout.
+        // A lone restart is not waited for: nothing after it depends on its `started`, and a
+        // failure to start comes back as an end like any other. The child counts as running
+        // at once, as if OTP's synchronous restart had returned, and does not even report its
+        // start: the fast path. A child whose last start failed (a retry loop) reports it,
+        // and is Restarting until then. One with a start timeout is waited for, since the
+        // supervisor enforces the timeout.
         let in_order = in_order || self.slots[i].spec.start_timeout.is_some();
         let Some(child) = self.slots[i].child.as_mut() else {
             return Ok(());
         };
-        child.state = if in_order { State::Starting } else { State::Up };
+        let report = in_order || child.retrying;
+        child.state = if report { State::Starting } else { State::Up };
         let shared = child.shared.clone();
         self.publish(i);
-        self.system
-            .collector()
-            .emit(EventKind::RestartScheduled(Duration::ZERO), &shared, ended);
-        shared.control.restart(in_order);
+        if announce {
+            self.system.collector().emit(
+                EventKind::RestartScheduled(Duration::ZERO),
+                &shared,
+                ended,
+            );
+        }
+        shared.control.restart(report);
         if !in_order {
             return Ok(());
         }
@@ -1276,7 +1387,11 @@ impl SupTask {
         loop {
             let report = match self.next_input(mask, deadline, target.as_deref()).await {
                 Input::Report(report) => report,
-                Input::Admin(_) => unreachable!("admin calls wait for the main loop"),
+                Input::Admin(call) => {
+                    // Answered in the main loop, between decisions.
+                    self.deferred.push_back(call);
+                    continue;
+                }
                 Input::Signal(bits) => return Waited::Signal(bits),
                 Input::Deadline => return Waited::Deadline,
                 Input::Exited(reason) => {
@@ -1321,17 +1436,38 @@ impl SupTask {
         let watching = mask & !self.handled;
         let control = &self.me.shared.control;
         let rx = &mut self.rx;
-        // Admin calls are taken in the main loop only, between decisions.
-        let main_loop = deadline.is_none() && exit_of.is_none() && mask == TERMINATING;
-        let admin = &mut self.admin;
         tokio::select! {
             biased;
             bits = own_signals(control, 0, watching) => Input::Signal(bits),
-            Some(call) = admin.recv(), if main_loop => Input::Admin(call),
-            Some(report) = rx.recv() => Input::Report(report),
+            Some(item) = rx.recv() => match item {
+                Inbox::Report(report) => Input::Report(report),
+                Inbox::Admin(call) => Input::Admin(call),
+            },
             reason = final_exit(exit_of), if exit_of.is_some() => Input::Exited(reason),
             () = sleep_until(deadline), if deadline.is_some() => Input::Deadline,
         }
+    }
+
+    /// The next admin call to answer: one deferred while the task was busy, else one waiting
+    /// in the inbox behind reports (those are taken in passing: ends join `pending`).
+    fn next_admin(&mut self) -> Option<Admin> {
+        if let Some(call) = self.deferred.pop_front() {
+            return Some(call);
+        }
+        while let Ok(item) = self.rx.try_recv() {
+            match item {
+                Inbox::Admin(call) => return Some(call),
+                Inbox::Report(report) => {
+                    self.note(&report);
+                    if self.current(&report).is_some()
+                        && matches!(report.kind, ReportKind::Ended { .. })
+                    {
+                        self.pending.push_back(report);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Applies a report to the child's state, if it concerns its current instance.
@@ -1342,10 +1478,14 @@ impl SupTask {
         if let Some(child) = self.slots[i].child.as_mut() {
             let before = child.state;
             match report.kind {
-                ReportKind::Started => child.state = State::Up,
-                ReportKind::Ended { drained, .. } => {
+                ReportKind::Started => {
+                    child.state = State::Up;
+                    child.retrying = false;
+                }
+                ReportKind::Ended { began, drained, .. } => {
                     child.state = State::Down;
                     child.drained |= drained;
+                    child.retrying |= !began;
                 }
             }
             if child.state != before {
@@ -1366,22 +1506,34 @@ impl SupTask {
         self.by_actor.get(&id).copied()
     }
 
-    /// Publishes slot `i` for `which_children` and the other readers of the table.
+    /// Publishes slot `i` for `which_children` and the other readers of the table. A change
+    /// of state alone (the common case: every restart) only rewrites the state.
     fn publish(&self, i: usize) {
         let slot = &self.slots[i];
+        let state = match &slot.child {
+            None => ChildState::Stopped,
+            Some(c) if c.state == State::Up => ChildState::Running,
+            Some(c) if c.state == State::Starting && c.generation == 1 => ChildState::Running,
+            Some(_) => ChildState::Restarting,
+        };
+        let actor = slot.child.as_ref().map(|c| c.shared.id);
+        let mut table = self.me.table.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(Some(published)) = table.get_mut(i) {
+            if !slot.removed && published.actor_id() == actor {
+                published.state = state;
+                return;
+            }
+        }
         let entry = (!slot.removed).then(|| ChildRef {
             id: slot.spec.id.clone(),
-            path: self.shared().path().child(&slot.spec.id),
-            kind: slot.spec.kind(),
-            state: match &slot.child {
-                None => ChildState::Stopped,
-                Some(c) if c.state == State::Up => ChildState::Running,
-                Some(c) if c.state == State::Starting && c.generation == 1 => ChildState::Running,
-                Some(_) => ChildState::Restarting,
+            path: match &slot.child {
+                Some(c) => c.shared.path().clone(),
+                None => self.shared().path().child(&slot.spec.id),
             },
+            kind: slot.spec.kind(),
+            state,
             actor: slot.child.as_ref().map(|c| (c.shared.id, c.handle.clone())),
         });
-        let mut table = self.me.table.lock().unwrap_or_else(PoisonError::into_inner);
         match table.get_mut(i) {
             Some(published) => *published = entry,
             None => table.push(entry),
@@ -1461,6 +1613,11 @@ async fn final_exit(child: Option<&Shared>) -> ExitReason {
         Some(child) => child.wait().await,
         None => std::future::pending().await,
     }
+}
+
+fn far_future() -> Instant {
+    // About 30 years, as tokio's own `far_future`.
+    Instant::now() + Duration::from_secs(86400 * 365 * 30)
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
