@@ -1337,3 +1337,27 @@ async fn admin_calls_while_the_supervisor_is_stopping_return_supervisor_stopped(
     );
     finish(system).await;
 }
+
+/// OTP_BEHAVIOURS 44: Temporary children started and ended by the thousand leave nothing
+/// behind in their supervisor.
+#[tokio::test(start_paused = true)]
+async fn temporary_children_leave_no_state_behind() {
+    quiet_panics();
+    let system = ActorSystem::new("adm").unwrap();
+    let journal = Journal::default();
+    let sup = start(&system, "sup", Supervisor::new(Strategy::OneForOne)).await;
+    for i in 0..1_000 {
+        let id = format!("t{i}");
+        let child = sup
+            .start_child(worker(&id, &journal).restart(Restart::Temporary))
+            .await
+            .unwrap();
+        let t = child.downcast::<Labelled>().unwrap();
+        t.tell(Cmd::StopSelf).await.unwrap();
+        t.wait().await;
+    }
+    common::settle().await;
+    assert_eq!(sup.count_children().specs, 0);
+    assert!(sup.which_children().is_empty());
+    system.shutdown().await.unwrap();
+}

@@ -298,3 +298,119 @@ async fn invalid_backoffs_are_rejected_naming_the_child() {
     }
     assert_eq!(journal.entries(), Vec::<String>::new(), "nothing started");
 }
+
+/// OTP_BEHAVIOURS 29: a child waiting out its backoff is restarting, so `start_child` with its
+/// id answers `AlreadyPresent` (OTP's `already_present`), not `AlreadyStarted`.
+#[tokio::test(start_paused = true)]
+async fn start_child_with_the_id_of_a_child_in_backoff_is_already_present() {
+    quiet_panics();
+    let system = ActorSystem::new("bo").unwrap();
+    let journal = Journal::default();
+    let long = Backoff::new(Duration::from_secs(60), Duration::from_secs(60));
+    let sup = start(
+        &system,
+        "sup",
+        Supervisor::new(Strategy::OneForOne).child(backed_off("w", &journal, long)),
+    )
+    .await;
+    let w = labelled(&sup, "w");
+    let mut events = system.events();
+    w.tell(Cmd::Fail).await.unwrap();
+    next_event(&mut events, w.id(), |k| {
+        matches!(k, EventKind::RestartScheduled(_))
+    })
+    .await;
+    let err = sup.start_child(worker("w", &journal)).await.unwrap_err();
+    assert_eq!(err, actors::AdminError::AlreadyPresent("w".into()));
+    system.shutdown().await.unwrap();
+}
+
+/// A child terminated while its group waits out a backoff stays terminated; the rest of the
+/// group starts again after the delay.
+#[tokio::test(start_paused = true)]
+async fn a_child_terminated_during_a_group_backoff_stays_terminated() {
+    quiet_panics();
+    let system = ActorSystem::new("bo").unwrap();
+    let journal = Journal::default();
+    let sup = start(
+        &system,
+        "sup",
+        Supervisor::new(Strategy::OneForAll)
+            .child(backed_off(
+                "a",
+                &journal,
+                Backoff::new(Duration::from_secs(5), MAX * 10),
+            ))
+            .child(worker("b", &journal))
+            .child(worker("c", &journal)),
+    )
+    .await;
+    let (a, c) = (labelled(&sup, "a"), labelled(&sup, "c"));
+    let mut events = system.events();
+    a.tell(Cmd::Fail).await.unwrap();
+    next_event(&mut events, a.id(), |k| {
+        matches!(k, EventKind::RestartScheduled(_))
+    })
+    .await;
+    sup.terminate_child("b").await.unwrap();
+    next_event(&mut events, c.id(), |k| {
+        matches!(k, EventKind::Restarted(_))
+    })
+    .await;
+    assert_eq!((ping(&a).await, ping(&c).await), (2, 2));
+    let states: Vec<_> = sup
+        .which_children()
+        .iter()
+        .map(|child| (child.id().to_owned(), child.state()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("a".to_owned(), ChildState::Running),
+            ("b".to_owned(), ChildState::Stopped),
+            ("c".to_owned(), ChildState::Running),
+        ]
+    );
+    system.shutdown().await.unwrap();
+}
+
+/// A group restart that restarted a child while that child's own backoff was pending: when
+/// the backoff ends it finds the child running and leaves it alone (the supervisor does not
+/// wait for a start that will never come).
+#[tokio::test(start_paused = true)]
+async fn a_backoff_that_ends_after_a_group_restart_leaves_the_running_child_alone() {
+    quiet_panics();
+    let system = ActorSystem::new("bo").unwrap();
+    let journal = Journal::default();
+    let sup = start(
+        &system,
+        "sup",
+        Supervisor::new(Strategy::RestForOne)
+            .intensity(10, Duration::from_secs(60))
+            .child(worker("b", &journal))
+            .child(backed_off(
+                "c",
+                &journal,
+                Backoff::new(Duration::from_secs(5), MAX * 10),
+            )),
+    )
+    .await;
+    let (b, c) = (labelled(&sup, "b"), labelled(&sup, "c"));
+    let mut events = system.events();
+    c.tell(Cmd::Fail).await.unwrap();
+    next_event(&mut events, c.id(), |k| {
+        matches!(k, EventKind::RestartScheduled(_))
+    })
+    .await;
+    b.tell(Cmd::Fail).await.unwrap(); // restarts b and c at once
+    assert_eq!(ping(&c).await, 2);
+    tokio::time::sleep(Duration::from_secs(10)).await; // c's backoff ends meanwhile
+    assert_eq!(ping(&c).await, 2, "not restarted a second time");
+    assert_eq!(
+        sup.count_children().active,
+        2,
+        "the supervisor still answers"
+    );
+    sup.terminate_child("b").await.unwrap();
+    system.shutdown().await.unwrap();
+}

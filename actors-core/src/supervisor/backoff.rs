@@ -36,7 +36,7 @@ pub struct Backoff {
 
 impl Backoff {
     /// Delays from `min`, doubling, up to `max`; no jitter; reset after a quiet period of
-    /// `max` unless set.
+    /// `max` unless set (measured from the last restart, not from the failure before it).
     pub fn new(min: Duration, max: Duration) -> Self {
         Self {
             min,
@@ -100,7 +100,9 @@ impl Backoff {
 #[derive(Debug)]
 pub(crate) struct BackoffState {
     attempt: u32,
-    last_failure: Option<Instant>,
+    /// When the last restart came (its failure plus its delay): the quiet period runs from
+    /// there, not from the failure, so the wait itself never counts as quiet.
+    last_restart: Option<Instant>,
     rng: SplitMix64,
 }
 
@@ -111,7 +113,7 @@ impl BackoffState {
             .unwrap_or_else(|| std::collections::hash_map::RandomState::new().hash_one(0u64));
         Self {
             attempt: 0,
-            last_failure: None,
+            last_restart: None,
             rng: SplitMix64(seed),
         }
     }
@@ -119,14 +121,14 @@ impl BackoffState {
     /// The delay before the restart that follows a failure at `now`.
     pub(crate) fn next_delay(&mut self, backoff: &Backoff, now: Instant) -> Duration {
         if self
-            .last_failure
+            .last_restart
             .is_some_and(|last| now.saturating_duration_since(last) >= backoff.reset_after)
         {
             self.attempt = 0;
         }
-        self.last_failure = Some(now);
         let delay = backoff.delay(self.attempt, self.rng.unit());
         self.attempt = self.attempt.saturating_add(1);
+        self.last_restart = Some(now.checked_add(delay).unwrap_or(now));
         delay
     }
 }
@@ -184,9 +186,17 @@ mod tests {
         let mut state = BackoffState::new(&b);
         let t0 = Instant::now();
         assert_eq!(state.next_delay(&b, t0), Duration::from_millis(100));
-        assert_eq!(state.next_delay(&b, t0), Duration::from_millis(200));
-        let later = t0 + Duration::from_secs(30);
-        assert_eq!(state.next_delay(&b, later), Duration::from_millis(100));
+        let t1 = t0 + Duration::from_millis(100);
+        assert_eq!(state.next_delay(&b, t1), Duration::from_millis(200));
+        // Quiet from the restart at t1 + 200 ms: 29.9 s is not enough, 30 s is.
+        let restarted = t1 + Duration::from_millis(200);
+        let mut early = BackoffState::new(&b);
+        early.attempt = state.attempt;
+        early.last_restart = state.last_restart;
+        let almost = restarted + Duration::from_millis(29_900);
+        assert_eq!(early.next_delay(&b, almost), Duration::from_millis(400));
+        let quiet = restarted + Duration::from_secs(30);
+        assert_eq!(state.next_delay(&b, quiet), Duration::from_millis(100));
     }
 
     #[test]

@@ -431,6 +431,7 @@ fn spawn_task(
         handled: 0,
         stalled: false,
         scheduled: Vec::new(),
+        tombstones: 0,
         finished: false,
     };
     system.spawn_task(task.run(), runtime);
@@ -467,6 +468,8 @@ struct SupTask {
     /// A group restart stopped half way (a member failed to start): members may be down
     /// with no report left to handle for them.
     stalled: bool,
+    /// Slots that are tombstones; compacted away between decisions once they are many.
+    tombstones: usize,
     /// Restarts waiting out a backoff, in no order (there are few).
     scheduled: Vec<Scheduled>,
     finished: bool,
@@ -582,8 +585,16 @@ impl SupTask {
             self.by_spec = (self.slots.iter().enumerate())
                 .map(|(i, slot)| (slot.spec.id.clone(), i))
                 .collect();
-            *self.me.table.lock().unwrap_or_else(PoisonError::into_inner) =
-                vec![None; self.slots.len()];
+            self.me
+                .table
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+            self.tombstones = 0;
+            for i in 0..self.slots.len() {
+                // Every spec is listed from the start, stopped until it is started.
+                self.publish(i);
+            }
 
             let mut began = false;
             let reason = match self.start_all(generation).await {
@@ -766,6 +777,7 @@ impl SupTask {
     /// The running instance: one input at a time, signals first.
     async fn supervise(&mut self) -> ExitReason {
         loop {
+            self.compact();
             let raised = self.shared().control.peek() & TERMINATING & !self.handled;
             let input = if raised != 0 {
                 Input::Signal(raised)
@@ -826,6 +838,13 @@ impl SupTask {
                 let _ = reply.send(outcome);
             }
             Admin::Terminate(id, reply) => {
+                // A terminated child stays terminated: no pending group restart brings it
+                // back.
+                for entry in &mut self.scheduled {
+                    if let Some(group) = &mut entry.group {
+                        group.retain(|member| **member != *id);
+                    }
+                }
                 let outcome = match self.spec_position(&id) {
                     None => Err(AdminError::NotFound(id)),
                     // An urgent signal that cut the wait short ends the supervisor next.
@@ -853,8 +872,7 @@ impl SupTask {
             }
             Admin::Delete(id, reply) => {
                 let outcome = self.stopped_child(&id).map(|i| {
-                    self.slots[i].removed = true;
-                    self.by_spec.remove(&self.slots[i].spec.id);
+                    self.bury(i);
                     self.publish(i);
                 });
                 let _ = reply.send(outcome);
@@ -865,9 +883,15 @@ impl SupTask {
     /// `start_child`: a new spec, last in start order, started at once.
     async fn start_child(&mut self, spec: ChildSpec) -> Result<ChildRef, AdminError> {
         if let Some(i) = self.spec_position(&spec.id) {
-            return Err(match self.slots[i].child {
-                Some(_) => AdminError::AlreadyStarted(spec.id.to_string()),
-                None => AdminError::AlreadyPresent(spec.id.to_string()),
+            // As OTP: `already_started` only for a running child; a restarting one, like a
+            // stopped one, is `already_present`.
+            let running = self.slots[i].child.as_ref().is_some_and(|c| {
+                c.state == State::Up || (c.state == State::Starting && c.generation == 1)
+            });
+            return Err(if running {
+                AdminError::AlreadyStarted(spec.id.to_string())
+            } else {
+                AdminError::AlreadyPresent(spec.id.to_string())
             });
         }
         let i = self.slots.len();
@@ -884,8 +908,7 @@ impl SupTask {
             Err(Waited::Ended(reason)) => {
                 // The spec is discarded with its failed start.
                 self.finish(i).await;
-                self.slots[i].removed = true;
-                self.by_spec.remove(&id);
+                self.bury(i);
                 self.publish(i);
                 Err(AdminError::StartFailed {
                     child: id.to_string(),
@@ -1082,10 +1105,14 @@ impl SupTask {
                 .child
                 .as_ref()
                 .is_some_and(|c| c.state == State::Down);
-            let waiting = self.slots[i]
-                .child
-                .as_ref()
-                .is_some_and(|c| self.scheduled.iter().any(|s| s.id == c.shared.id));
+            let spec = &self.slots[i].spec.id;
+            let waiting = self.scheduled.iter().any(|s| {
+                self.slots[i]
+                    .child
+                    .as_ref()
+                    .is_some_and(|c| s.id == c.shared.id)
+                    || s.group.as_ref().is_some_and(|g| g.contains(spec))
+            });
             if down && !waiting && self.restart(i, true, true).await.is_err() {
                 self.stalled = true;
                 return;
@@ -1121,6 +1148,11 @@ impl SupTask {
         let Some(child) = self.slots[i].child.as_mut() else {
             return Ok(());
         };
+        if child.state != State::Down {
+            // Restarted or started again meanwhile (a scheduled group restart that fires
+            // after an admin call or another restart already did the work).
+            return Ok(());
+        }
         if child.drained {
             // Its mailbox is closed: a bystander of a group restart that ends here.
             self.finish(i).await;
@@ -1279,10 +1311,45 @@ impl SupTask {
             self.by_actor.remove(&child.shared.id);
         }
         if self.slots[i].spec.restart == Restart::Temporary {
-            self.slots[i].removed = true;
-            self.by_spec.remove(&self.slots[i].spec.id);
+            self.bury(i);
         }
         self.publish(i);
+    }
+
+    /// Makes slot `i` a tombstone: its spec is gone for every lookup.
+    fn bury(&mut self, i: usize) {
+        if !self.slots[i].removed {
+            self.slots[i].removed = true;
+            self.tombstones += 1;
+            self.by_spec.remove(&self.slots[i].spec.id);
+        }
+    }
+
+    /// Drops the tombstones once they are most of the slots (a supervisor that starts and
+    /// ends many Temporary children), so that they leave nothing behind. Only between
+    /// decisions: no slot index is held then.
+    fn compact(&mut self) {
+        if self.tombstones < 64 || self.tombstones * 2 < self.slots.len() {
+            return;
+        }
+        self.slots.retain(|slot| !slot.removed);
+        self.tombstones = 0;
+        self.by_actor.clear();
+        self.by_spec.clear();
+        for (i, slot) in self.slots.iter().enumerate() {
+            self.by_spec.insert(slot.spec.id.clone(), i);
+            if let Some(child) = &slot.child {
+                self.by_actor.insert(child.shared.id, i);
+            }
+        }
+        self.me
+            .table
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        for i in 0..self.slots.len() {
+            self.publish(i);
+        }
     }
 
     /// Stops every child at once with `how` (`KILL`, or `SHUTDOWN_CANCELLED`: the emergency
