@@ -282,6 +282,9 @@ pub enum SpecError {
     /// A child id is empty or contains `/`.
     #[error("invalid child id {0:?}: ids are non-empty and contain no '/'")]
     InvalidChildId(String),
+    /// A dynamic supervisor's `max_children` is zero.
+    #[error("max_children must be at least 1")]
+    ZeroMaxChildren,
     /// The restart intensity's window (`within`) is zero.
     #[error("the restart intensity window must be greater than zero")]
     ZeroPeriod,
@@ -374,6 +377,10 @@ pub enum AdminError {
         /// How its start ended.
         reason: ExitReason,
     },
+    /// `start_child`: the dynamic supervisor already has `max_children` children (restarting
+    /// ones included).
+    #[error("the supervisor already has its maximum of {0} children")]
+    MaxChildren(usize),
     /// The supervisor is stopped, or stopping, and takes no more calls.
     #[error("the supervisor is stopped")]
     SupervisorStopped,

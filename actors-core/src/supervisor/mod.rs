@@ -3,6 +3,7 @@
 
 pub(crate) mod backoff;
 mod child_ref;
+mod dynamic;
 pub(crate) mod intensity;
 pub(crate) mod link;
 mod spec;
@@ -11,6 +12,7 @@ mod strategy;
 
 pub use backoff::Backoff;
 pub use child_ref::{ChildCounts, ChildRef, ChildState};
+pub use dynamic::{DynamicSupervisor, DynamicSupervisorRef};
 pub use intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW};
 pub(crate) use spec::Placement;
 pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};

@@ -169,6 +169,12 @@ impl ChildSpec {
         self
     }
 
+    /// The same spec under another id.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into().into();
+        self
+    }
+
     /// The child's id: unique among its siblings, and the last segment of its path.
     pub fn id(&self) -> &str {
         &self.id

@@ -78,6 +78,10 @@ pub struct Supervisor {
     max_restarts: u32,
     within: Duration,
     children: Vec<ChildSpec>,
+    /// Set by `DynamicSupervisor`: a cap on children with an actor, and a shutdown that stops
+    /// them all at once under their own deadlines.
+    pub(crate) max_children: Option<usize>,
+    pub(crate) dynamic: bool,
 }
 
 impl Supervisor {
@@ -89,6 +93,8 @@ impl Supervisor {
             max_restarts: DEFAULT_MAX_RESTARTS,
             within: DEFAULT_RESTART_WINDOW,
             children: Vec::new(),
+            max_children: None,
+            dynamic: false,
         }
     }
 
@@ -133,6 +139,9 @@ impl Supervisor {
     pub fn validate(&self) -> Result<(), SpecError> {
         if self.within.is_zero() {
             return Err(SpecError::ZeroPeriod);
+        }
+        if self.max_children == Some(0) {
+            return Err(SpecError::ZeroMaxChildren);
         }
         let mut seen = std::collections::HashSet::with_capacity(self.children.len());
         for spec in &self.children {
@@ -894,6 +903,12 @@ impl SupTask {
                 AdminError::AlreadyPresent(spec.id.to_string())
             });
         }
+        if let Some(max) = self.blueprint.max_children {
+            // Restarting children count: they hold an actor and a mailbox.
+            if self.by_actor.len() >= max {
+                return Err(AdminError::MaxChildren(max));
+            }
+        }
         let i = self.slots.len();
         let id = spec.id.clone();
         self.by_spec.insert(id.clone(), i);
@@ -1236,10 +1251,64 @@ impl SupTask {
     /// `Shutdown` spec. A kill or a cancellation arriving meanwhile stops the rest at once;
     /// then that is the supervisor's exit reason.
     async fn terminate_all(&mut self, cause: Signals) -> Option<ExitReason> {
+        if self.blueprint.dynamic {
+            return self.terminate_all_at_once(cause).await;
+        }
         for i in (0..self.slots.len()).rev() {
             if let Err(bits) = self.terminate(i, cause, true).await {
                 return Some(self.abort_for(bits).await);
             }
+        }
+        None
+    }
+
+    /// A dynamic supervisor's shutdown: every child is asked to stop at once, each under its
+    /// own `Shutdown` deadline counted from now, so the whole takes as long as the longest
+    /// deadline, not their sum. Then aborted and reported, as for one child.
+    async fn terminate_all_at_once(&mut self, cause: Signals) -> Option<ExitReason> {
+        let now = Instant::now();
+        let mut stopping = Vec::new();
+        for i in (0..self.slots.len()).rev() {
+            let Some(child) = &self.slots[i].child else {
+                continue;
+            };
+            let shutdown = self.slots[i].spec.shutdown;
+            let mut bits = signal::FINAL;
+            if child.state != State::Down {
+                bits |= cause;
+                if shutdown == Shutdown::Brutal {
+                    bits |= signal::KILL;
+                }
+            }
+            child.shared.control.raise(bits);
+            let deadline = match shutdown {
+                Shutdown::Timeout(d) => now.checked_add(d),
+                Shutdown::Infinity | Shutdown::Brutal => None,
+            };
+            stopping.push((i, child.shared.clone(), deadline));
+        }
+        for (i, shared, deadline) in stopping {
+            let mut deadline = deadline;
+            loop {
+                match self
+                    .wait_child(shared.id, Until::Exited, deadline, URGENT)
+                    .await
+                {
+                    Waited::Ended(_) => break,
+                    Waited::Deadline => {
+                        self.system.collector().emit(
+                            EventKind::ShutdownTimedOut,
+                            &shared,
+                            shared.generation(),
+                        );
+                        shared.control.raise(signal::KILL);
+                        deadline = None;
+                    }
+                    Waited::Signal(bits) => return Some(self.abort_for(bits).await),
+                    Waited::Started => unreachable!("not waited for"),
+                }
+            }
+            self.forget(i);
         }
         None
     }
