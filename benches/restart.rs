@@ -189,6 +189,50 @@ fn restart(c: &mut Criterion) {
     group.finish();
     rt.block_on(async { system.shutdown().await.unwrap() });
     start_stop_100k(c, &rt);
+    dynamic_children(c, &rt);
+}
+
+/// Issue 4's benchmark: start N dynamic children one `start_child` at a time, then end each
+/// with `terminate_child`, for N = 1k, 10k and 100k. Criterion reports the time per child
+/// (throughput in elements), which should stay flat as N grows.
+fn dynamic_children(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
+    let mut group = c.benchmark_group("T_dynamic_start_terminate");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(1));
+    for n in [1_000u64, 10_000, 100_000] {
+        group.throughput(criterion::Throughput::Elements(n));
+        group.bench_function(format!("actors_{}k", n / 1000), |b| {
+            b.iter_custom(|iters| {
+                common::on_worker(rt, async move {
+                    let system = actors::ActorSystem::new("dynamic").unwrap();
+                    let sup =
+                        actors::DynamicSupervisor::new(|(): ()| ChildSpec::worker("w", || Worker))
+                            .start(&system, "dyn")
+                            .await
+                            .unwrap();
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        let mut ids = Vec::with_capacity(n as usize);
+                        for _ in 0..n {
+                            ids.push(sup.start_child(()).await.unwrap().id().to_owned());
+                        }
+                        for id in &ids {
+                            sup.terminate_child(id).await.unwrap();
+                        }
+                        for id in &ids {
+                            sup.delete_child(id).await.unwrap();
+                        }
+                    }
+                    let elapsed = start.elapsed();
+                    system.shutdown().await.unwrap();
+                    elapsed
+                })
+            });
+        });
+    }
+    group.finish();
 }
 
 const CHILDREN: usize = 100_000;
