@@ -282,6 +282,21 @@ pub enum SpecError {
     /// A child id is empty or contains `/`.
     #[error("invalid child id {0:?}: ids are non-empty and contain no '/'")]
     InvalidChildId(String),
+    /// A child is significant but its supervisor's auto-shutdown is `Never`.
+    #[error("child {child:?} is significant, but its supervisor's auto-shutdown is Never")]
+    SignificantWithoutAutoShutdown {
+        /// The child's id.
+        child: String,
+    },
+    /// A child is significant and Permanent: it never ends by itself, so it could never
+    /// trigger an auto-shutdown.
+    #[error(
+        "child {child:?} is significant and Permanent (significant children are Transient or Temporary)"
+    )]
+    SignificantPermanent {
+        /// The child's id.
+        child: String,
+    },
     /// A dynamic supervisor's `max_children` is zero.
     #[error("max_children must be at least 1")]
     ZeroMaxChildren,

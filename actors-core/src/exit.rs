@@ -67,6 +67,9 @@ pub enum ShutdownCause {
     /// A supervisor's restart intensity was exceeded: it stopped its children and exited
     /// with this reason (escalating to its own parent).
     IntensityExceeded,
+    /// A supervisor shut itself down because its significant children ended (see
+    /// `AutoShutdown`).
+    AutoShutdown,
 }
 
 impl fmt::Display for ShutdownCause {
@@ -76,6 +79,7 @@ impl fmt::Display for ShutdownCause {
             Self::Cancelled => "cancelled",
             Self::Supervisor => "stopped by its supervisor",
             Self::IntensityExceeded => "restart intensity exceeded",
+            Self::AutoShutdown => "auto-shutdown after its significant children ended",
         })
     }
 }

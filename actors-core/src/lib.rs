@@ -29,9 +29,9 @@ pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
 pub use reply::Reply;
 pub use supervisor::{
-    Backoff, ChildCounts, ChildKind, ChildRef, ChildSpec, ChildState, DEFAULT_MAX_RESTARTS,
-    DEFAULT_RESTART_WINDOW, DEFAULT_WORKER_SHUTDOWN, DynamicSupervisor, DynamicSupervisorRef,
-    Restart, Shutdown, Strategy, Supervisor, SupervisorRef,
+    AutoShutdown, Backoff, ChildCounts, ChildKind, ChildRef, ChildSpec, ChildState,
+    DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, DEFAULT_WORKER_SHUTDOWN, DynamicSupervisor,
+    DynamicSupervisorRef, Restart, Shutdown, Strategy, Supervisor, SupervisorRef,
 };
 pub use system::{
     ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_SHUTDOWN_TIMEOUT,

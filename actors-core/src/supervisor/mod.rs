@@ -18,4 +18,4 @@ pub(crate) use spec::Placement;
 pub use spec::{ChildKind, ChildSpec, DEFAULT_WORKER_SHUTDOWN, Restart, Shutdown};
 pub(crate) use static_sup::spawn_root;
 pub use static_sup::{Supervisor, SupervisorRef};
-pub use strategy::Strategy;
+pub use strategy::{AutoShutdown, Strategy};

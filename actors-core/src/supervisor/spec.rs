@@ -97,6 +97,7 @@ pub struct ChildSpec {
     pub(crate) capacity: usize,
     pub(crate) start_timeout: Option<Duration>,
     pub(crate) backoff: Option<Backoff>,
+    pub(crate) significant: bool,
 }
 
 impl ChildSpec {
@@ -118,6 +119,7 @@ impl ChildSpec {
             capacity: DEFAULT_MAILBOX_CAPACITY,
             start_timeout: None,
             backoff: None,
+            significant: false,
         }
     }
 
@@ -131,6 +133,7 @@ impl ChildSpec {
             capacity: DEFAULT_MAILBOX_CAPACITY,
             start_timeout: None,
             backoff: None,
+            significant: false,
         }
     }
 
@@ -167,6 +170,20 @@ impl ChildSpec {
     pub fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = Some(backoff);
         self
+    }
+
+    /// Marks the child significant: when it ends by itself without being restarted (a
+    /// Transient child's normal exit, a Temporary child's any exit), its supervisor's
+    /// [`AutoShutdown`](crate::AutoShutdown) may shut the supervisor down. Significant children
+    /// must be Transient or Temporary, under a supervisor whose auto-shutdown is not `Never`.
+    pub fn significant(mut self, significant: bool) -> Self {
+        self.significant = significant;
+        self
+    }
+
+    /// True if the child is significant.
+    pub fn is_significant(&self) -> bool {
+        self.significant
     }
 
     /// The same spec under another id.
@@ -210,6 +227,9 @@ impl ChildSpec {
         if self.shutdown == Shutdown::Timeout(Duration::ZERO) {
             return Err(SpecError::ZeroShutdownTimeout { child: child() });
         }
+        if self.significant && self.restart == Restart::Permanent {
+            return Err(SpecError::SignificantPermanent { child: child() });
+        }
         if let Some(problem) = self.backoff.as_ref().and_then(Backoff::problem) {
             return Err(SpecError::InvalidBackoff {
                 child: child(),
@@ -241,6 +261,7 @@ impl fmt::Debug for ChildSpec {
             .field("capacity", &self.capacity)
             .field("start_timeout", &self.start_timeout)
             .field("backoff", &self.backoff)
+            .field("significant", &self.significant)
             .finish()
     }
 }

@@ -23,7 +23,7 @@ use super::intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, Intensity};
 use super::link::{self, Decision, Inbox, Report, ReportKind, Reports};
 use super::spec::ChildKind;
 use super::spec::{ChildSpec, Placement, Restart, Shutdown};
-use super::strategy::Strategy;
+use super::strategy::{AutoShutdown, Strategy};
 use crate::cell::{Name, Shared};
 use crate::events::EventKind;
 use crate::mailbox::{Signals, signal};
@@ -82,6 +82,7 @@ pub struct Supervisor {
     /// them all at once under their own deadlines.
     pub(crate) max_children: Option<usize>,
     pub(crate) dynamic: bool,
+    auto_shutdown: AutoShutdown,
 }
 
 impl Supervisor {
@@ -95,7 +96,25 @@ impl Supervisor {
             children: Vec::new(),
             max_children: None,
             dynamic: false,
+            auto_shutdown: AutoShutdown::Never,
         }
+    }
+
+    /// When the supervisor shuts itself down because its significant children ended (see
+    /// [`ChildSpec::significant`]); `Never` unless set.
+    pub fn auto_shutdown(mut self, auto_shutdown: AutoShutdown) -> Self {
+        self.auto_shutdown = auto_shutdown;
+        self
+    }
+
+    /// A child spec's fit with this supervisor (beyond its own validity).
+    fn admits(&self, spec: &ChildSpec) -> Result<(), SpecError> {
+        if spec.significant && self.auto_shutdown == AutoShutdown::Never {
+            return Err(SpecError::SignificantWithoutAutoShutdown {
+                child: spec.id.to_string(),
+            });
+        }
+        Ok(())
     }
 
     /// At most `max_restarts` restarts within any window of `within` (on tokio's clock); one
@@ -146,6 +165,7 @@ impl Supervisor {
         let mut seen = std::collections::HashSet::with_capacity(self.children.len());
         for spec in &self.children {
             spec.validate()?;
+            self.admits(spec)?;
             if !seen.insert(&*spec.id) {
                 return Err(SpecError::DuplicateChildId(spec.id.to_string()));
             }
@@ -160,6 +180,7 @@ impl fmt::Debug for Supervisor {
             .field("strategy", &self.strategy)
             .field("max_restarts", &self.max_restarts)
             .field("within", &self.within)
+            .field("auto_shutdown", &self.auto_shutdown)
             .field("children", &self.children)
             .finish()
     }
@@ -891,6 +912,7 @@ impl SupTask {
 
     /// `start_child`: a new spec, last in start order, started at once.
     async fn start_child(&mut self, spec: ChildSpec) -> Result<ChildRef, AdminError> {
+        self.blueprint.admits(&spec)?;
         if let Some(i) = self.spec_position(&spec.id) {
             // As OTP: `already_started` only for a running child; a restarting one, like a
             // stopped one, is `already_present`.
@@ -972,7 +994,15 @@ impl SupTask {
                 Restart::Temporary => false,
             };
         if !wanted {
+            let significant = self.slots[i].spec.significant;
             self.finish(i).await;
+            if significant && self.auto_shutdown_due() {
+                return Some(
+                    self.terminate_all(signal::SHUTDOWN_SUPERVISOR)
+                        .await
+                        .unwrap_or(ExitReason::Shutdown(ShutdownCause::AutoShutdown)),
+                );
+            }
             return None;
         }
         if !self.intensity.allow(Instant::now()) {
@@ -1019,6 +1049,18 @@ impl SupTask {
             group,
         });
         None
+    }
+
+    /// Whether a significant child's own end (just handled) shuts the supervisor down.
+    fn auto_shutdown_due(&self) -> bool {
+        match self.blueprint.auto_shutdown {
+            AutoShutdown::Never => false,
+            AutoShutdown::AnySignificant => true,
+            AutoShutdown::AllSignificant => !self
+                .slots
+                .iter()
+                .any(|s| !s.removed && s.spec.significant && s.child.is_some()),
+        }
     }
 
     /// The backoff delay before restarting child `i` after a failure now (zero without a

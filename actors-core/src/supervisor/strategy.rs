@@ -14,3 +14,18 @@ pub enum Strategy {
     /// their instance.
     RestForOne,
 }
+
+/// When a supervisor shuts itself down because its significant children ended by themselves
+/// (OTP 24's `auto_shutdown`). Stops ordered by the supervisor (`terminate_child`, a
+/// bystander's stop in a group restart, its own shutdown) never count, nor does an exit that
+/// is followed by a restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AutoShutdown {
+    /// Never: significant children are not allowed. The default.
+    #[default]
+    Never,
+    /// When any significant child ends by itself.
+    AnySignificant,
+    /// When every significant child has ended by itself (the last one to end triggers it).
+    AllSignificant,
+}
