@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use crate::{ActorError, Context, ExitReason};
+use crate::{ActorError, Context, Down, ExitReason, LinkExit};
 
 /// An actor: state plus the code that handles its messages, one at a time.
 ///
@@ -74,6 +74,29 @@ pub trait Actor: Sized + Send + 'static {
         msg: Self::Msg,
         ctx: &mut Context<Self>,
     ) -> impl Future<Output = Result<(), ActorError>> + Send;
+
+    /// Runs when an actor this one monitors (`Context::monitor`) made its final exit, once
+    /// per monitor, between messages. An error fails the instance.
+    fn on_down(
+        &mut self,
+        down: Down,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), ActorError>> + Send {
+        let _ = (down, ctx);
+        async { Ok(()) }
+    }
+
+    /// Runs when a linked actor made an abnormal final exit while this actor traps exits
+    /// (`Context::trap_exit`), between messages. Without trapping, the link fails this actor
+    /// instead. An error fails the instance.
+    fn on_exit(
+        &mut self,
+        exit: LinkExit,
+        ctx: &mut Context<Self>,
+    ) -> impl Future<Output = Result<(), ActorError>> + Send {
+        let _ = (exit, ctx);
+        async { Ok(()) }
+    }
 
     /// Runs once when an instance ends, with the reason, unless it was killed or never started.
     /// An error here is reported as a failure of the instance.

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::events::EventKind;
 use crate::exit::FailedIn;
+use crate::link::Notice;
 use crate::mailbox::{Control, Signals, signal};
 use crate::scope::{self, Orphan};
 use crate::supervisor::link::{self as supervision, Decision, Inbox, Report, ReportKind, Reports};
@@ -132,8 +133,20 @@ impl Shared {
     }
 
     pub(crate) fn set_exit(&self, reason: ExitReason) {
-        let _ = self.exit.set(reason);
+        if self.exit.set(reason).is_ok() {
+            if let Some(reason) = self.exit.get() {
+                crate::link::final_exit(self, reason);
+            }
+        }
         self.control.wake_exit_waiters();
+    }
+
+    /// Runs `f` on the actor's links and monitors, with whether it has made its final exit
+    /// (read under the same lock, so a registration either precedes the exit's notices or
+    /// sees the exit).
+    pub(crate) fn relations<R>(&self, f: impl FnOnce(&mut crate::link::Relations, bool) -> R) -> R {
+        self.control
+            .relations(|relations| f(relations, self.exit.get().is_some()))
     }
 }
 
@@ -332,6 +345,38 @@ impl<A: Actor> Cell<A> {
                             let msg = match self.next().await {
                                 Next::Msg(msg) => msg,
                                 Next::Closed => break 'instance ExitReason::Normal,
+                                Next::Signal(bits) if bits & signal::NOTICE != 0 => {
+                                    // Link and monitor notices, each to its hook.
+                                    self.shared().control.take_bits(signal::NOTICE);
+                                    while let Some(notice) =
+                                        self.shared().relations(|r, _| r.inbox.pop_front())
+                                    {
+                                        let handled = match notice {
+                                            Notice::Down(down) => run_hook!(
+                                                self,
+                                                || live(&mut instance).on_down(down, &mut ctx),
+                                                FailedIn::OnDown,
+                                                self.shared().generation()
+                                            ),
+                                            Notice::Exit(exit) => run_hook!(
+                                                self,
+                                                || live(&mut instance).on_exit(exit, &mut ctx),
+                                                FailedIn::OnExit,
+                                                self.shared().generation()
+                                            ),
+                                        };
+                                        match handled {
+                                            Ok(()) => {}
+                                            Err(Ending::Failed(info)) => {
+                                                break 'instance ExitReason::Failed(info);
+                                            }
+                                            Err(Ending::Killed) => {
+                                                break 'instance ExitReason::Killed;
+                                            }
+                                        }
+                                    }
+                                    continue;
+                                }
                                 Next::Signal(bits) => match self.on_signals(bits) {
                                     Some(reason) => break 'instance reason,
                                     None => continue,
@@ -485,6 +530,18 @@ impl<A: Actor> Cell<A> {
     fn on_signals(&mut self, bits: Signals) -> Option<ExitReason> {
         if bits & signal::KILL != 0 {
             return Some(ExitReason::Killed);
+        }
+        if bits & signal::LINKED != 0 {
+            let exit = self.shared().relations(|r, _| r.link_failure.take());
+            if let Some(exit) = exit {
+                let shared = self.shared();
+                let generation = shared.generation();
+                let info = FailureInfo::linked(&exit, shared.path(), shared.id, generation);
+                // Every instance failure reaches the collector, this one too.
+                self.emit(EventKind::Failed(info.clone()), generation);
+                return Some(ExitReason::Failed(info));
+            }
+            self.shared().control.take_bits(signal::LINKED);
         }
         if bits & signal::SHUTDOWN_SYSTEM != 0 {
             return Some(ExitReason::Shutdown(ShutdownCause::System));

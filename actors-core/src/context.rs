@@ -4,6 +4,7 @@ use std::fmt;
 
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
+use crate::link::{self, AnyActorRef, MonitorRef};
 use crate::{Actor, ActorId, ActorPath, ActorRef, ActorSystem};
 
 /// The context handed to every hook of an instance: its own handle, identity, generation,
@@ -57,6 +58,38 @@ impl<A: Actor> Context<A> {
     /// Stops this actor gracefully once the current hook returns (as [`ActorRef::stop`]).
     pub fn stop(&self) {
         self.myself.stop();
+    }
+
+    /// Monitors `other`: when it makes its final exit, [`Actor::on_down`] runs once with its
+    /// id and exit reason; at once if it is already dead. Restarts of either side are
+    /// invisible: the monitor belongs to the actors.
+    pub fn monitor(&mut self, other: impl Into<AnyActorRef>) -> MonitorRef {
+        link::monitor(&self.myself.shared, &other.into().shared)
+    }
+
+    /// Cancels a monitor; a `Down` for it not yet handled is dropped too.
+    pub fn demonitor(&mut self, monitor: MonitorRef) {
+        link::demonitor(&self.myself.shared, monitor);
+    }
+
+    /// Links this actor with `other` (idempotent: linking again from `started` after a
+    /// restart changes nothing). When either makes an abnormal final exit (failure, kill),
+    /// the other fails too, unless it traps exits; normal exits do not propagate. A failure
+    /// caused by a link is abnormal: a Transient child restarts, and it counts against its
+    /// supervisor's intensity. It takes effect between messages.
+    pub fn link(&mut self, other: impl Into<AnyActorRef>) {
+        link::link(&self.myself.shared, &other.into().shared);
+    }
+
+    /// Removes the link with `other`, if any.
+    pub fn unlink(&mut self, other: impl Into<AnyActorRef>) {
+        link::unlink(&self.myself.shared, &other.into().shared);
+    }
+
+    /// With `true`, a linked actor's abnormal exit runs [`Actor::on_exit`] instead of failing
+    /// this actor. The setting belongs to the actor (it survives restarts).
+    pub fn trap_exit(&mut self, trap: bool) {
+        self.myself.shared.relations(|r, _| r.trap_exit = trap);
     }
 
     /// A cancellation token that is cancelled when this instance ends or is shut down from

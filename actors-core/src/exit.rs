@@ -96,6 +96,12 @@ pub enum FailedIn {
     Stopped,
     /// While dropping the instance (a panic in `Drop`).
     Drop,
+    /// In `Actor::on_down`.
+    OnDown,
+    /// In `Actor::on_exit`.
+    OnExit,
+    /// Not in a hook: a linked actor's abnormal exit failed this one.
+    Link,
 }
 
 impl fmt::Display for FailedIn {
@@ -105,6 +111,9 @@ impl fmt::Display for FailedIn {
             Self::Handle => "handle",
             Self::Stopped => "stopped",
             Self::Drop => "drop",
+            Self::OnDown => "on_down",
+            Self::OnExit => "on_exit",
+            Self::Link => "a link",
         })
     }
 }
@@ -176,6 +185,24 @@ impl FailureInfo {
             "panic with a non-string payload".to_owned()
         };
         Self::build(message, Vec::new(), true, hook, path, id, generation)
+    }
+
+    /// A failure caused by a linked actor's abnormal exit.
+    pub(crate) fn linked(
+        exit: &crate::LinkExit,
+        path: &ActorPath,
+        id: ActorId,
+        generation: u64,
+    ) -> Self {
+        Self::build(
+            format!("linked actor {} exited: {}", exit.path, exit.reason),
+            Vec::new(),
+            false,
+            FailedIn::Link,
+            path,
+            id,
+            generation,
+        )
     }
 
     /// A failure of the library's own making (a supervisor that could not start a child).

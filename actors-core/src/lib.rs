@@ -11,6 +11,7 @@ mod context;
 mod error;
 mod events;
 mod exit;
+mod link;
 mod mailbox;
 mod reply;
 mod scope;
@@ -26,6 +27,7 @@ pub use error::{
 };
 pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError};
 pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
+pub use link::{AnyActorRef, Down, LinkExit, MonitorRef};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
 pub use reply::Reply;
 pub use supervisor::{

@@ -19,6 +19,7 @@ use std::task::Waker;
 use tokio_util::sync::CancellationToken;
 
 use crate::SpawnError;
+use crate::link::Relations;
 
 /// The mailbox capacity an actor gets unless its spawn says otherwise.
 ///
@@ -61,6 +62,10 @@ pub(crate) mod signal {
     /// Shut down by its supervisor (a restart of siblings, a termination, the supervisor's
     /// own stop).
     pub(crate) const SHUTDOWN_SUPERVISOR: Signals = 1 << 5;
+    /// A link or monitor notice waits for the `on_down` / `on_exit` hook.
+    pub(crate) const NOTICE: Signals = 1 << 9;
+    /// A linked actor's abnormal exit fails this one (it does not trap exits).
+    pub(crate) const LINKED: Signals = 1 << 10;
     /// Any shutdown.
     pub(crate) const SHUTDOWN: Signals = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED | SHUTDOWN_SUPERVISOR;
     /// The supervisor's decision after an instance ended: start a new instance.
@@ -94,6 +99,8 @@ struct Slots {
     /// The running instance's cancellation token, created on first use (most actors never ask
     /// for one, and each costs a few hundred bytes).
     token: Option<CancellationToken>,
+    /// Links and monitors, created on first use (most actors have none).
+    relations: Option<Box<Relations>>,
 }
 
 impl Control {
@@ -106,6 +113,7 @@ impl Control {
                 exit_waiter: None,
                 more_exit_waiters: Vec::new(),
                 token: None,
+                relations: None,
             }),
         }
     }
@@ -167,6 +175,27 @@ impl Control {
             .signals
             .fetch_and(!(signal::RESTART | signal::REPORT_START), Ordering::AcqRel);
         bits & signal::REPORT_START != 0
+    }
+
+    /// Clears `bits` (a notice about to be handled: a later one raises it again).
+    pub(crate) fn take_bits(&self, bits: Signals) {
+        self.signals.fetch_and(!bits, Ordering::AcqRel);
+    }
+
+    /// Runs `f` on the actor's links and monitors, created on first use.
+    pub(crate) fn relations<R>(&self, f: impl FnOnce(&mut Relations) -> R) -> R {
+        let mut slots = self.slots();
+        f(slots.relations.get_or_insert_with(Box::default))
+    }
+
+    /// Takes the links and monitors away at the final exit.
+    pub(crate) fn take_relations(&self) -> Option<Box<Relations>> {
+        self.slots().relations.take()
+    }
+
+    /// How many link and monitor entries the actor holds (for leak tests).
+    pub(crate) fn relation_count(&self) -> usize {
+        self.slots().relations.as_ref().map_or(0, |r| r.len())
     }
 
     /// Registers the actor task's waker, then returns the signals raised so far: a signal
