@@ -346,36 +346,10 @@ impl<A: Actor> Cell<A> {
                                 Next::Msg(msg) => msg,
                                 Next::Closed => break 'instance ExitReason::Normal,
                                 Next::Signal(bits) if bits & signal::NOTICE != 0 => {
-                                    // Link and monitor notices, each to its hook.
-                                    self.shared().control.take_bits(signal::NOTICE);
-                                    while let Some(notice) =
-                                        self.shared().relations(|r, _| r.inbox.pop_front())
-                                    {
-                                        let handled = match notice {
-                                            Notice::Down(down) => run_hook!(
-                                                self,
-                                                || live(&mut instance).on_down(down, &mut ctx),
-                                                FailedIn::OnDown,
-                                                self.shared().generation()
-                                            ),
-                                            Notice::Exit(exit) => run_hook!(
-                                                self,
-                                                || live(&mut instance).on_exit(exit, &mut ctx),
-                                                FailedIn::OnExit,
-                                                self.shared().generation()
-                                            ),
-                                        };
-                                        match handled {
-                                            Ok(()) => {}
-                                            Err(Ending::Failed(info)) => {
-                                                break 'instance ExitReason::Failed(info);
-                                            }
-                                            Err(Ending::Killed) => {
-                                                break 'instance ExitReason::Killed;
-                                            }
-                                        }
+                                    match self.notices(&mut instance, &mut ctx).await {
+                                        Some(reason) => break 'instance reason,
+                                        None => continue,
                                     }
-                                    continue;
                                 }
                                 Next::Signal(bits) => match self.on_signals(bits) {
                                     Some(reason) => break 'instance reason,
@@ -485,6 +459,41 @@ impl<A: Actor> Cell<A> {
             self.undelivered += self.discard(msg);
         }
         self.complete(reason);
+    }
+
+    /// Runs the link and monitor notices waiting for the instance, each in its hook; returns
+    /// the instance's end if one of them failed it. The work is boxed: notices are rare, and
+    /// their hooks' futures held in `run` would make every idle actor's task larger.
+    fn notices<'a>(
+        &'a mut self,
+        instance: &'a mut Option<A>,
+        ctx: &'a mut Context<A>,
+    ) -> Pin<Box<dyn Future<Output = Option<ExitReason>> + Send + 'a>> {
+        self.shared().control.take_bits(signal::NOTICE);
+        Box::pin(async move {
+            while let Some(notice) = self.shared().relations(|r, _| r.inbox.pop_front()) {
+                let handled = match notice {
+                    Notice::Down(down) => run_hook!(
+                        self,
+                        || live(instance).on_down(down, ctx),
+                        FailedIn::OnDown,
+                        self.shared().generation()
+                    ),
+                    Notice::Exit(exit) => run_hook!(
+                        self,
+                        || live(instance).on_exit(exit, ctx),
+                        FailedIn::OnExit,
+                        self.shared().generation()
+                    ),
+                };
+                match handled {
+                    Ok(()) => {}
+                    Err(Ending::Failed(info)) => return Some(ExitReason::Failed(info)),
+                    Err(Ending::Killed) => return Some(ExitReason::Killed),
+                }
+            }
+            None
+        })
     }
 
     /// Builds a new instance from the factory, with a panic contained as a start failure.
