@@ -28,6 +28,8 @@ enum W {
     Ping {
         reply: Reply<u64>,
     },
+    Hold(tokio::sync::oneshot::Receiver<()>),
+    Note(&'static str),
 }
 
 /// An actor that monitors and links on request and journals what its hooks see.
@@ -85,6 +87,10 @@ impl Actor for Watcher {
             W::Ping { reply } => {
                 let _ = reply.send(ctx.generation());
             }
+            W::Hold(release) => {
+                let _ = release.await;
+            }
+            W::Note(what) => self.journal.push(format!("{}:{what}", self.name)),
         }
         Ok(())
     }
@@ -360,5 +366,40 @@ async fn ten_thousand_monitors_leave_no_entries() {
     assert_eq!(downs(&journal).len(), 5_000);
     assert_eq!(AnyActorRef::from(&w).relation_count(), 0);
     assert_eq!(AnyActorRef::from(&t).relation_count(), 0);
+    system.shutdown().await.unwrap();
+}
+
+/// Notices travel on the control lane: a `Down` arriving while the watcher's mailbox is full
+/// is handled before the queued messages.
+#[tokio::test(start_paused = true)]
+async fn a_down_overtakes_a_full_mailbox() {
+    let system = ActorSystem::new("lm").unwrap();
+    let journal = Journal::default();
+    let w = system
+        .spawn_builder(Watcher::new("w", &journal))
+        .name("w")
+        .mailbox(1)
+        .spawn()
+        .unwrap();
+    let t = spawn(&system, "t", &journal);
+    monitor(&w, &t).await;
+    let (release, hold) = tokio::sync::oneshot::channel();
+    w.tell(W::Hold(hold)).await.unwrap();
+    tokio::task::yield_now().await;
+    w.tell(W::Note("queued")).await.unwrap();
+    assert!(
+        w.try_tell(W::Note("no room")).is_err(),
+        "the mailbox is full"
+    );
+    t.tell(W::Stop).await.unwrap();
+    t.wait().await;
+    release.send(()).unwrap();
+    ping(&w).await;
+    let seen: Vec<String> = journal
+        .entries()
+        .into_iter()
+        .filter(|e| e.starts_with("w:") && !e.contains("started"))
+        .collect();
+    assert_eq!(seen, ["w:down t normal", "w:queued"]);
     system.shutdown().await.unwrap();
 }
