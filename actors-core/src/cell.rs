@@ -25,7 +25,7 @@ use crate::events::EventKind;
 use crate::exit::FailedIn;
 use crate::link::Notice;
 use crate::mailbox::{Control, Signals, signal};
-use crate::scope::{self, Orphan};
+use crate::scope::{self, Orphans};
 use crate::supervisor::link::{self as supervision, Decision, Inbox, Report, ReportKind, Reports};
 use crate::{
     Actor, ActorError, ActorId, ActorPath, ActorRef, ActorSystem, AskError, Context, ExitReason,
@@ -204,7 +204,7 @@ pub(crate) struct Cell<A: Actor> {
     myself: ActorRef<A>,
     system: ActorSystem,
     /// Replies dropped unanswered during the current hook, waiting for their error.
-    orphans: Vec<Orphan>,
+    orphans: Orphans,
     /// Signals already acted upon (only `DRAIN` is not terminal), and the supervisor's
     /// decisions, which are not for a running instance.
     handled: Signals,
@@ -269,7 +269,7 @@ impl<A: Actor> Cell<A> {
             rx,
             system,
             myself,
-            orphans: Vec::new(),
+            orphans: Orphans::default(),
             handled: signal::DECISION,
             undelivered: 0,
             finished: false,
@@ -321,11 +321,7 @@ impl<A: Actor> Cell<A> {
                 // The instance is reached through its slot at each hook rather than through a
                 // reference kept in a local, which every idle future would carry.
                 {
-                    let mut ctx = Context::new(
-                        self.myself.clone(),
-                        self.shared().generation(),
-                        self.system.clone(),
-                    );
+                    let mut ctx = Context::new(self.myself.clone(), self.system.clone());
                     let mut reason = 'instance: {
                         let started = run_hook!(
                             self,
@@ -790,7 +786,7 @@ impl<A: Actor> Cell<A> {
     }
 
     fn resolve_orphans(&mut self, error: &AskError) {
-        for orphan in self.orphans.drain(..) {
+        for orphan in self.orphans.take() {
             orphan.resolve(error.clone());
         }
     }

@@ -13,17 +13,12 @@ use crate::{Actor, ActorId, ActorPath, ActorRef, ActorSystem};
 /// One context lives exactly as long as one instance; a restart builds a new one.
 pub struct Context<A: Actor> {
     myself: ActorRef<A>,
-    generation: u64,
     system: ActorSystem,
 }
 
 impl<A: Actor> Context<A> {
-    pub(crate) fn new(myself: ActorRef<A>, generation: u64, system: ActorSystem) -> Self {
-        Self {
-            myself,
-            generation,
-            system,
-        }
+    pub(crate) fn new(myself: ActorRef<A>, system: ActorSystem) -> Self {
+        Self { myself, system }
     }
 
     /// A handle to this actor, to give to others or to tell oneself.
@@ -47,7 +42,9 @@ impl<A: Actor> Context<A> {
 
     /// This instance's generation: 1 for the first, incremented by each restart.
     pub fn generation(&self) -> u64 {
-        self.generation
+        // Read back from the actor (it changes only between instances): a copy here would
+        // add a word to every idle actor's task.
+        self.myself.shared.generation()
     }
 
     /// The system this actor belongs to.
@@ -149,7 +146,7 @@ impl<A: Actor> fmt::Debug for Context<A> {
         f.debug_struct("Context")
             .field("id", &self.id())
             .field("path", self.path())
-            .field("generation", &self.generation)
+            .field("generation", &self.generation())
             .finish()
     }
 }

@@ -75,7 +75,7 @@ pub(crate) struct Entered {
 impl Drop for Entered {
     fn drop(&mut self) {
         // Only reached when `exit` was skipped; replies parked inside are answered `NoReply`.
-        let mut dropped = Vec::new();
+        let mut dropped = Orphans::default();
         let _ = CURRENT.try_with(|c| {
             c.actor.set(self.previous);
             if c.parked.get() > self.mark {
@@ -100,7 +100,7 @@ impl Entered {
     /// Callers run user code under `catch_unwind` between `enter` and `exit`, so `exit` is
     /// always reached.
     #[inline]
-    pub(crate) fn exit(self, into: &mut Vec<Orphan>) {
+    pub(crate) fn exit(self, into: &mut Orphans) {
         let this = std::mem::ManuallyDrop::new(self);
         CURRENT.with(|c| {
             c.actor.set(this.previous);
@@ -113,13 +113,35 @@ impl Entered {
 }
 
 #[cold]
-fn take_parked(mark: usize, into: &mut Vec<Orphan>) {
+fn take_parked(mark: usize, into: &mut Orphans) {
     let _ = PARKED.try_with(|list| {
         if let Ok(mut list) = list.try_borrow_mut() {
             let start = mark.min(list.len());
-            into.extend(list.drain(start..));
+            into.0
+                .get_or_insert_with(Box::default)
+                .extend(list.drain(start..));
         }
     });
+}
+
+/// Replies dropped unanswered by a hook, waiting for their error. One word while empty (the
+/// list is allocated the first time a reply is dropped): every idle actor's task holds it.
+#[derive(Default)]
+pub(crate) struct Orphans(Option<Box<Vec<Orphan>>>);
+
+impl Orphans {
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|list| list.is_empty())
+    }
+
+    /// Takes the orphans out, leaving the (allocated) list empty.
+    pub(crate) fn take(&mut self) -> Vec<Orphan> {
+        self.0
+            .as_mut()
+            .map(|list| std::mem::take(&mut **list))
+            .unwrap_or_default()
+    }
 }
 
 /// The actor whose code is running on this thread, if any.
