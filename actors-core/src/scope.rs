@@ -127,6 +127,7 @@ fn take_parked(mark: usize, into: &mut Orphans) {
 /// Replies dropped unanswered by a hook, waiting for their error. One word while empty (the
 /// list is allocated the first time a reply is dropped): every idle actor's task holds it.
 #[derive(Default)]
+#[allow(clippy::box_collection)] // on purpose: one word instead of three while empty
 pub(crate) struct Orphans(Option<Box<Vec<Orphan>>>);
 
 impl Orphans {
