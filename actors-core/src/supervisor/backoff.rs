@@ -14,6 +14,11 @@ use tokio::time::Instant;
 /// keeps the messages sent to it (senders feel backpressure once it is full), and under
 /// `OneForAll` or `RestForOne` the failed child's delay applies to its whole group.
 ///
+/// Each restart still counts against the supervisor's intensity, when it is decided. Delays
+/// longer than the intensity window let old restarts leave the window before new ones come,
+/// so a child that never starts is then retried for ever instead of escalating: keep `max`
+/// below `within` where escalation matters.
+///
 /// # Examples
 ///
 /// ```
