@@ -251,6 +251,9 @@ pub enum SystemError {
     /// A zero capacity was configured for the event subscription buffer.
     #[error("the event buffer capacity must be at least 1")]
     ZeroEventCapacity,
+    /// A zero capacity was configured for the failures journal.
+    #[error("the failures journal capacity must be at least 1")]
+    ZeroFailureJournal,
     /// A zero per-actor shutdown timeout was configured.
     #[error("the shutdown timeout must be greater than zero")]
     ZeroShutdownTimeout,

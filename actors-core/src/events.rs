@@ -6,9 +6,10 @@
 //! it. The same events are emitted as `tracing` events (target `actors::events`): failures at
 //! `WARN`, the rest at `DEBUG`. Nothing here runs per message.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
@@ -263,15 +264,27 @@ pub(crate) struct Collector {
     /// Live subscriptions: one atomic load tells `emit` whether to build an event at all
     /// (the channel's own count takes a lock).
     subscribers: Arc<AtomicUsize>,
+    /// The most recent failure events, newest last, at most `journal_capacity`. Failures are
+    /// rare, so a lock here costs nothing on the paths that matter.
+    journal: Mutex<VecDeque<Event>>,
+    journal_capacity: usize,
 }
 
 impl Collector {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, journal_capacity: usize) -> Self {
         let (tx, _) = broadcast::channel(capacity);
         Self {
             tx,
             subscribers: Arc::new(AtomicUsize::new(0)),
+            journal: Mutex::new(VecDeque::new()),
+            journal_capacity,
         }
+    }
+
+    /// The failures journal, oldest first.
+    pub(crate) fn failures(&self) -> Vec<Event> {
+        let journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
+        journal.iter().cloned().collect()
     }
 
     pub(crate) fn subscribe(&self) -> Events {
@@ -285,23 +298,35 @@ impl Collector {
     pub(crate) fn emit(&self, kind: EventKind, actor: &Shared, generation: u64) {
         // The path (built on first use) is only asked for when someone will see the event.
         let id = actor.id;
-        if kind.is_failure() {
+        let failure = kind.is_failure();
+        if failure {
             tracing::warn!(target: "actors::events", path = %actor.path(), %id, generation, event = ?kind);
         } else {
             tracing::debug!(target: "actors::events", path = %actor.path(), %id, generation, event = ?kind);
         }
-        if self.subscribers.load(Ordering::Acquire) == 0 {
+        let subscribed = self.subscribers.load(Ordering::Acquire) != 0;
+        if !subscribed && !failure {
             return;
         }
-        // A send only fails when there is no subscriber; the ring never blocks.
-        let _ = self.tx.send(Event {
+        let event = Event {
             kind,
             path: actor.path().clone(),
             id,
             generation,
             parent: actor.parent,
             at: Instant::now(),
-        });
+        };
+        if failure {
+            let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
+            if journal.len() == self.journal_capacity {
+                journal.pop_front();
+            }
+            journal.push_back(event.clone());
+        }
+        if subscribed {
+            // A send only fails when there is no subscriber; the ring never blocks.
+            let _ = self.tx.send(event);
+        }
     }
 }
 

@@ -36,6 +36,6 @@ pub use supervisor::{
     DynamicSupervisorRef, Restart, Shutdown, Strategy, Supervisor, SupervisorRef,
 };
 pub use system::{
-    ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_SHUTDOWN_TIMEOUT,
-    SpawnBuilder, SystemBuilder,
+    ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_FAILURE_JOURNAL,
+    DEFAULT_SHUTDOWN_TIMEOUT, SpawnBuilder, SystemBuilder,
 };

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::cell::{Cell, Name, Shared, Supervised};
-use crate::events::{Collector, EventKind, Events};
+use crate::events::{Collector, Event, EventKind, Events};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
 use crate::supervisor::{self, Placement};
 use crate::{
@@ -31,6 +31,9 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How many events a slow subscriber may fall behind before it is told it missed some.
 pub const DEFAULT_EVENT_CAPACITY: usize = 1024;
+
+/// How many recent failures [`ActorSystem::failures`] keeps, unless configured.
+pub const DEFAULT_FAILURE_JOURNAL: usize = 1024;
 
 const RUNNING: u8 = 0;
 const STOPPING: u8 = 1;
@@ -89,6 +92,7 @@ pub struct SystemBuilder {
     ask_timeout: Duration,
     shutdown_timeout: Duration,
     event_capacity: usize,
+    failure_journal: usize,
 }
 
 impl SystemBuilder {
@@ -111,6 +115,12 @@ impl SystemBuilder {
         self
     }
 
+    /// How many recent failures [`ActorSystem::failures`] keeps (1,024 unless set).
+    pub fn failure_journal(mut self, capacity: usize) -> Self {
+        self.failure_journal = capacity;
+        self
+    }
+
     /// Builds the system. No runtime is needed until the first spawn.
     ///
     /// # Errors
@@ -130,12 +140,15 @@ impl SystemBuilder {
         if self.event_capacity == 0 {
             return Err(SystemError::ZeroEventCapacity);
         }
+        if self.failure_journal == 0 {
+            return Err(SystemError::ZeroFailureJournal);
+        }
         Ok(ActorSystem {
             inner: Arc::new(SystemInner {
                 root_path: ActorPath::root(&self.name),
                 name: self.name,
                 root_id: ActorId::next(),
-                collector: Collector::new(self.event_capacity),
+                collector: Collector::new(self.event_capacity, self.failure_journal),
                 tracker: TaskTracker::new(),
                 token: CancellationToken::new(),
                 children: DashMap::with_hasher(IdHasher),
@@ -217,6 +230,7 @@ impl ActorSystem {
             ask_timeout: DEFAULT_ASK_TIMEOUT,
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             event_capacity: DEFAULT_EVENT_CAPACITY,
+            failure_journal: DEFAULT_FAILURE_JOURNAL,
         }
     }
 
@@ -267,6 +281,15 @@ impl ActorSystem {
     /// ```
     pub fn events(&self) -> Events {
         self.inner.collector.subscribe()
+    }
+
+    /// The most recent failures, oldest first: every `Failed`, `StartFailed`,
+    /// `IntensityExceeded` and `ShutdownTimedOut` event and every abnormal `Stopped`, with
+    /// path, id, generation, parent and time, whether or not anyone subscribed to the events.
+    /// It keeps the newest [`DEFAULT_FAILURE_JOURNAL`] unless configured
+    /// ([`SystemBuilder::failure_journal`]).
+    pub fn failures(&self) -> Vec<Event> {
+        self.inner.collector.failures()
     }
 
     /// Spawns an actor with the default name and mailbox capacity.
