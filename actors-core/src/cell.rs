@@ -69,6 +69,9 @@ pub(crate) struct Shared {
     exit: OnceLock<ExitReason>,
     /// True for a supervisor (which has no mailbox, and whose shutdown waits for its tree).
     pub(crate) supervisor: bool,
+    /// Set once the actor has a name in the registry, so that only such actors look there
+    /// at their final exit.
+    pub(crate) registered: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -94,6 +97,7 @@ impl Shared {
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
             supervisor: false,
+            registered: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

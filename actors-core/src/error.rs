@@ -404,6 +404,34 @@ pub enum AdminError {
     SupervisorStopped,
 }
 
+/// Why a registry call failed.
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// The name is empty.
+    #[error("invalid actor name {0:?}: names are non-empty")]
+    InvalidName(String),
+    /// Another actor has this name.
+    #[error("the name {0:?} is taken by another actor")]
+    NameTaken(String),
+    /// The actor made its final exit before it could be registered.
+    #[error("the actor to register as {0:?} has stopped")]
+    ActorStopped(String),
+    /// No actor has this name.
+    #[error("no actor is named {0:?}")]
+    NotFound(String),
+    /// The actor with this name is of another type.
+    #[error("the actor named {name:?} is a {found}, not a {expected}")]
+    WrongType {
+        /// The name looked up.
+        name: String,
+        /// The type asked for.
+        expected: &'static str,
+        /// The registered actor's type.
+        found: &'static str,
+    },
+}
+
 struct PathList<'a>(&'a [ActorPath]);
 
 impl fmt::Display for PathList<'_> {

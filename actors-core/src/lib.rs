@@ -13,6 +13,7 @@ mod events;
 mod exit;
 mod link;
 mod mailbox;
+mod registry;
 mod reply;
 mod scope;
 mod supervisor;
@@ -22,13 +23,14 @@ pub use actor::Actor;
 pub use address::{ActorRef, Recipient, WeakActorRef};
 pub use context::Context;
 pub use error::{
-    ActorError, AdminError, AskError, SendError, SendTimeoutError, ShutdownError, SpawnError,
-    SpecError, StartError, SystemError, TrySendError,
+    ActorError, AdminError, AskError, RegistryError, SendError, SendTimeoutError, ShutdownError,
+    SpawnError, SpecError, StartError, SystemError, TrySendError,
 };
 pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError};
 pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
 pub use link::{AnyActorRef, Down, LinkExit, MonitorRef};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
+pub use registry::Registry;
 pub use reply::Reply;
 pub use supervisor::{
     AutoShutdown, Backoff, ChildCounts, ChildKind, ChildRef, ChildSpec, ChildState,

@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::cell::{Cell, Name, Shared, Supervised};
 use crate::events::{Collector, Event, EventKind, Events};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
+use crate::registry::Registry;
 use crate::supervisor::{self, Placement};
 use crate::{
     Actor, ActorId, ActorPath, ActorRef, ExitReason, ShutdownCause, ShutdownError, SpawnError,
@@ -63,6 +64,7 @@ struct SystemInner {
     /// Every other live actor and supervisor (children of supervisors), so that a shutdown
     /// called from any of them knows not to wait for itself.
     members: DashMap<ActorId, (), IdHasher>,
+    registry: Registry,
     state: AtomicU8,
     stopped: Notify,
     outcome: OnceLock<Result<(), ShutdownError>>,
@@ -153,6 +155,7 @@ impl SystemBuilder {
                 token: CancellationToken::new(),
                 children: DashMap::with_hasher(IdHasher),
                 members: DashMap::with_hasher(IdHasher),
+                registry: Registry::default(),
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
@@ -281,6 +284,11 @@ impl ActorSystem {
     /// ```
     pub fn events(&self) -> Events {
         self.inner.collector.subscribe()
+    }
+
+    /// The system's named actors.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
     }
 
     /// The most recent failures, oldest first: every `Failed`, `StartFailed`,
@@ -679,6 +687,9 @@ impl ActorSystem {
 
     /// Forgets an actor at its final exit.
     pub(crate) fn remove_actor(&self, shared: &Shared) {
+        if shared.registered.load(Ordering::Acquire) {
+            self.inner.registry.forget(shared);
+        }
         if shared.parent == Some(self.inner.root_id) {
             self.inner.children.remove(&shared.id);
         } else {
