@@ -743,7 +743,7 @@ impl std::hash::Hasher for IdHash {
     }
 }
 
-fn far_future() -> Instant {
+pub(crate) fn far_future() -> Instant {
     // About 30 years, as tokio's own `far_future`.
     Instant::now() + Duration::from_secs(86400 * 365 * 30)
 }

@@ -2,8 +2,9 @@
 //! decides their restarts, counts intensity, escalates, and stops them in reverse order.
 //!
 //! A supervisor is not an [`Actor`](crate::Actor): it has no mailbox. Its inputs are its
-//! children's reports (see [`link`](super::link)) and its own control lane, and it runs them
-//! one at a time, so every decision sees a settled tree.
+//! own control lane and one inbox of its children's reports and its admin calls (see
+//! [`link`](super::link)), and it runs them one at a time, so every decision sees a settled
+//! tree.
 
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
@@ -27,7 +28,7 @@ use super::strategy::{AutoShutdown, Strategy};
 use crate::cell::{Name, Shared};
 use crate::events::EventKind;
 use crate::mailbox::{Signals, signal};
-use crate::system::IdHasher;
+use crate::system::{IdHasher, far_future};
 use crate::{
     ActorId, ActorPath, ActorSystem, AdminError, ExitReason, FailureInfo, ShutdownCause,
     SpawnError, SpecError, StartError,
@@ -537,6 +538,14 @@ struct Child {
     retrying: bool,
 }
 
+impl Child {
+    /// Running as `which_children` reports it: up, or starting for the first time (a
+    /// restarting child is not running).
+    fn running(&self) -> bool {
+        self.state == State::Up || (self.state == State::Starting && self.generation == 1)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// Told to start an instance; `started` has not finished.
@@ -916,9 +925,7 @@ impl SupTask {
         if let Some(i) = self.spec_position(&spec.id) {
             // As OTP: `already_started` only for a running child; a restarting one, like a
             // stopped one, is `already_present`.
-            let running = self.slots[i].child.as_ref().is_some_and(|c| {
-                c.state == State::Up || (c.state == State::Starting && c.generation == 1)
-            });
+            let running = self.slots[i].child.as_ref().is_some_and(Child::running);
             return Err(if running {
                 AdminError::AlreadyStarted(spec.id.to_string())
             } else {
@@ -963,10 +970,7 @@ impl SupTask {
             .ok_or_else(|| AdminError::NotFound(id.to_owned()))?;
         match &self.slots[i].child {
             None => Ok(i),
-            Some(c) if c.state == State::Up => Err(AdminError::Running(id.to_owned())),
-            Some(c) if c.state == State::Starting && c.generation == 1 => {
-                Err(AdminError::Running(id.to_owned()))
-            }
+            Some(c) if c.running() => Err(AdminError::Running(id.to_owned())),
             Some(_) => Err(AdminError::Restarting(id.to_owned())),
         }
     }
@@ -1330,29 +1334,39 @@ impl SupTask {
             stopping.push((i, child.shared.clone(), deadline));
         }
         for (i, shared, deadline) in stopping {
-            let mut deadline = deadline;
-            loop {
-                match self
-                    .wait_child(shared.id, Until::Exited, deadline, URGENT)
-                    .await
-                {
-                    Waited::Ended(_) => break,
-                    Waited::Deadline => {
-                        self.system.collector().emit(
-                            EventKind::ShutdownTimedOut,
-                            &shared,
-                            shared.generation(),
-                        );
-                        shared.control.raise(signal::KILL);
-                        deadline = None;
-                    }
-                    Waited::Signal(bits) => return Some(self.abort_for(bits).await),
-                    Waited::Started => unreachable!("not waited for"),
-                }
+            if let Err(bits) = self.stop_within(&shared, Until::Exited, deadline).await {
+                return Some(self.abort_for(bits).await);
             }
             self.forget(i);
         }
         None
+    }
+
+    /// Waits for a child already asked to stop, as `until` says; past `deadline` it is
+    /// aborted (`KILL`) and reported (`ShutdownTimedOut`), then waited for without a limit.
+    /// `Err` carries an urgent signal of the supervisor's own that cut the wait short.
+    async fn stop_within(
+        &mut self,
+        child: &Arc<Shared>,
+        until: Until,
+        mut deadline: Option<Instant>,
+    ) -> Result<(), Signals> {
+        loop {
+            match self.wait_child(child.id, until, deadline, URGENT).await {
+                Waited::Ended(_) => return Ok(()),
+                Waited::Deadline => {
+                    self.system.collector().emit(
+                        EventKind::ShutdownTimedOut,
+                        child,
+                        child.generation(),
+                    );
+                    child.control.raise(signal::KILL);
+                    deadline = None;
+                }
+                Waited::Signal(bits) => return Err(bits),
+                Waited::Started => unreachable!("not waited for"),
+            }
+        }
     }
 
     /// Stops child `i` under its `Shutdown` spec: for good (`FINAL`), or to be restarted.
@@ -1372,7 +1386,7 @@ impl SupTask {
                 bits |= signal::KILL;
             }
             shared.control.raise(bits);
-            let mut deadline = match shutdown {
+            let deadline = match shutdown {
                 Shutdown::Timeout(d) => Instant::now().checked_add(d),
                 Shutdown::Infinity | Shutdown::Brutal => None,
             };
@@ -1383,22 +1397,7 @@ impl SupTask {
             } else {
                 Until::Ended
             };
-            loop {
-                match self.wait_child(shared.id, until, deadline, URGENT).await {
-                    Waited::Ended(_) => break,
-                    Waited::Deadline => {
-                        self.system.collector().emit(
-                            EventKind::ShutdownTimedOut,
-                            &shared,
-                            shared.generation(),
-                        );
-                        shared.control.raise(signal::KILL);
-                        deadline = None;
-                    }
-                    Waited::Signal(bits) => return Err(bits),
-                    Waited::Started => unreachable!("not waited for"),
-                }
-            }
+            self.stop_within(&shared, until, deadline).await?;
         }
         if for_good {
             self.finish(i).await;
@@ -1690,8 +1689,7 @@ impl SupTask {
         let slot = &self.slots[i];
         let state = match &slot.child {
             None => ChildState::Stopped,
-            Some(c) if c.state == State::Up => ChildState::Running,
-            Some(c) if c.state == State::Starting && c.generation == 1 => ChildState::Running,
+            Some(c) if c.running() => ChildState::Running,
             Some(_) => ChildState::Restarting,
         };
         let actor = slot.child.as_ref().map(|c| c.shared.id);
@@ -1791,11 +1789,6 @@ async fn final_exit(child: Option<&Shared>) -> ExitReason {
         Some(child) => child.wait().await,
         None => std::future::pending().await,
     }
-}
-
-fn far_future() -> Instant {
-    // About 30 years, as tokio's own `far_future`.
-    Instant::now() + Duration::from_secs(86400 * 365 * 30)
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
