@@ -1,124 +1,13 @@
 //! `tracing`: every actor's code runs inside a span named `actor` carrying its path; a span per
 //! hook exists only when TRACE is enabled; lifecycle events are emitted as tracing events.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
 use actors::prelude::*;
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Metadata, Subscriber};
+use tracing::Level;
 
-/// A minimal subscriber that records spans (name and fields), which span each event was
-/// emitted in, and the event fields.
-#[derive(Clone)]
-struct Recorder {
-    max: Level,
-    inner: Arc<Mutex<State>>,
-    next_id: Arc<AtomicU64>,
-}
+#[path = "common/recorder.rs"]
+mod recorder;
 
-#[derive(Default)]
-struct State {
-    spans: Vec<(u64, String, String)>,
-    stack: Vec<u64>,
-    events: Vec<(Option<u64>, String)>,
-}
-
-struct Fields(String);
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!("{}={:?} ", field.name(), value));
-    }
-}
-
-impl Recorder {
-    fn new(max: Level) -> Self {
-        Self {
-            max,
-            inner: Arc::default(),
-            next_id: Arc::new(AtomicU64::new(1)),
-        }
-    }
-
-    fn spans_named(&self, name: &str) -> Vec<String> {
-        let state = self.inner.lock().unwrap();
-        state
-            .spans
-            .iter()
-            .filter(|s| s.1 == name)
-            .map(|s| s.2.clone())
-            .collect()
-    }
-
-    /// The fields of the span the first event containing `needle` was emitted in.
-    fn span_of_event(&self, needle: &str) -> Option<(String, String)> {
-        let state = self.inner.lock().unwrap();
-        let (span, _) = state.events.iter().find(|e| e.1.contains(needle))?;
-        let span = (*span)?;
-        state
-            .spans
-            .iter()
-            .find(|s| s.0 == span)
-            .map(|s| (s.1.clone(), s.2.clone()))
-    }
-
-    fn events(&self) -> Vec<String> {
-        self.inner
-            .lock()
-            .unwrap()
-            .events
-            .iter()
-            .map(|e| e.1.clone())
-            .collect()
-    }
-}
-
-impl Subscriber for Recorder {
-    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        *metadata.level() <= self.max
-    }
-
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::from_level(self.max))
-    }
-
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut fields = Fields(String::new());
-        span.record(&mut fields);
-        self.inner
-            .lock()
-            .unwrap()
-            .spans
-            .push((id, span.metadata().name().to_owned(), fields.0));
-        Id::from_u64(id)
-    }
-
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        let mut fields = Fields(String::new());
-        event.record(&mut fields);
-        let mut state = self.inner.lock().unwrap();
-        let current = state.stack.last().copied();
-        state.events.push((current, fields.0));
-    }
-
-    fn enter(&self, span: &Id) {
-        self.inner.lock().unwrap().stack.push(span.into_u64());
-    }
-
-    fn exit(&self, span: &Id) {
-        let mut state = self.inner.lock().unwrap();
-        if let Some(pos) = state.stack.iter().rposition(|s| *s == span.into_u64()) {
-            state.stack.remove(pos);
-        }
-    }
-}
+use recorder::Recorder;
 
 struct Logger;
 
@@ -194,4 +83,131 @@ fn lifecycle_events_are_tracing_events_with_the_path() {
             .any(|e| e.contains("event=Stopped(Normal)")),
         "{events:?}"
     );
+}
+
+#[test]
+fn the_tracing_sink_reports_each_event_at_its_level_with_its_fields() {
+    let recorder = Recorder::new(Level::DEBUG);
+    run_with(&recorder);
+    let ours: Vec<_> = recorder
+        .recorded()
+        .into_iter()
+        .filter(|e| e.target == "actors::events" && e.fields.contains("path=/traced/logger"))
+        .collect();
+    let started = ours
+        .iter()
+        .find(|e| e.fields.contains("event=Started"))
+        .expect("a Started event");
+    assert_eq!(started.level, Level::DEBUG);
+    for field in ["path=/traced/logger", "id=#", "generation=1", "parent="] {
+        assert!(
+            started.fields.contains(field),
+            "{field} in {}",
+            started.fields
+        );
+    }
+}
+
+/// An actor that fails its first message, to see failures at WARN.
+struct Fragile;
+
+impl Actor for Fragile {
+    type Msg = ();
+
+    async fn handle(&mut self, (): (), _: &mut Context<Self>) -> Result<(), ActorError> {
+        Err(ActorError::msg("boom"))
+    }
+}
+
+#[test]
+fn failures_are_warnings_and_escalations_errors() {
+    use actors::{ChildSpec, Restart, Supervisor};
+    let recorder = Recorder::new(Level::WARN);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        rt.block_on(async {
+            let system = ActorSystem::new("traced").unwrap();
+            let sup = system
+                .start_supervisor(
+                    "sup",
+                    Supervisor::new(actors::Strategy::OneForOne)
+                        .intensity(0, std::time::Duration::from_secs(5))
+                        .child(
+                            ChildSpec::worker("fragile", || Fragile).restart(Restart::Permanent),
+                        ),
+                )
+                .await
+                .unwrap();
+            let fragile = sup.child("fragile").unwrap().downcast::<Fragile>().unwrap();
+            fragile.tell(()).await.unwrap();
+            sup.wait().await;
+            system.shutdown().await.unwrap();
+        });
+    });
+    let events: Vec<_> = recorder
+        .recorded()
+        .into_iter()
+        .filter(|e| e.target == "actors::events")
+        .collect();
+    let failed = events
+        .iter()
+        .find(|e| e.fields.contains("event=Failed"))
+        .expect("the failure");
+    assert_eq!(failed.level, Level::WARN);
+    assert!(
+        failed.fields.contains("path=/traced/sup/fragile"),
+        "{failed:?}"
+    );
+    let escalation = events
+        .iter()
+        .find(|e| e.fields.contains("event=IntensityExceeded"))
+        .expect("the escalation");
+    assert_eq!(escalation.level, Level::ERROR);
+    assert!(
+        escalation.fields.contains("path=/traced/sup "),
+        "{escalation:?}"
+    );
+    assert!(
+        events.iter().all(|e| e.level <= Level::WARN),
+        "nothing below WARN reaches a WARN subscriber: {events:?}"
+    );
+}
+
+#[test]
+fn a_handler_span_follows_from_the_asker_span_at_trace() {
+    let recorder = Recorder::new(Level::TRACE);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(recorder.clone(), || {
+        rt.block_on(async {
+            let system = ActorSystem::new("traced").unwrap();
+            let logger = system.spawn_builder(Logger).name("logger").spawn().unwrap();
+            let request = tracing::info_span!("request", user = "ada");
+            let _entered = request.enter();
+            logger.ask(|reply| reply).await.unwrap();
+            drop(_entered);
+            system.shutdown().await.unwrap();
+        });
+    });
+    let request = recorder.span_id("request", "ada").expect("the caller span");
+    let handler = recorder
+        .span_id("hook", "hook=handle")
+        .expect("the handler span");
+    assert!(
+        recorder.follows().contains(&(handler, request)),
+        "handler {handler} follows from request {request}: {:?}",
+        recorder.follows()
+    );
+}
+
+#[test]
+fn no_span_is_kept_for_an_ask_below_trace() {
+    let recorder = Recorder::new(Level::DEBUG);
+    run_with(&recorder);
+    assert!(recorder.follows().is_empty(), "{:?}", recorder.follows());
 }

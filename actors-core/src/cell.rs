@@ -27,6 +27,7 @@ use crate::link::Notice;
 use crate::mailbox::{Control, Signals, signal};
 use crate::scope::{self, Orphans};
 use crate::supervisor::link::{self as supervision, Decision, Inbox, Report, ReportKind, Reports};
+use crate::tree::{Answer, MailboxStats, NodeState};
 use crate::{
     Actor, ActorError, ActorId, ActorPath, ActorRef, ActorSystem, AskError, Context, ExitReason,
     FailureInfo, ShutdownCause,
@@ -214,6 +215,9 @@ pub(crate) struct Cell<A: Actor> {
     handled: Signals,
     /// Tells taken from the mailbox but never handled (a kill came first).
     undelivered: usize,
+    /// Messages taken from the mailbox, over every instance: a plain field, read by a census
+    /// through the control lane.
+    received: u64,
     finished: bool,
     /// The supervisor waits for the running (restarted) instance to report its start.
     report_start: bool,
@@ -276,6 +280,7 @@ impl<A: Actor> Cell<A> {
             orphans: Orphans::default(),
             handled: signal::DECISION,
             undelivered: 0,
+            received: 0,
             finished: false,
             report_start: false,
         }
@@ -343,7 +348,10 @@ impl<A: Actor> Cell<A> {
                         }
                         loop {
                             let msg = match self.next().await {
-                                Next::Msg(msg) => msg,
+                                Next::Msg(msg) => {
+                                    self.received += 1;
+                                    msg
+                                }
                                 Next::Closed => break 'instance ExitReason::Normal,
                                 Next::Signal(bits) if bits & signal::NOTICE != 0 => {
                                     match self.notices(&mut instance, &mut ctx).await {
@@ -443,8 +451,14 @@ impl<A: Actor> Cell<A> {
                     },
                 );
             }
-            match supervision::decision(&self.shared().control).await {
-                Decision::Final => break reason,
+            let decision = loop {
+                match supervision::decision(&self.shared().control, true).await {
+                    Decision::Census => self.answer_census(NodeState::Restarting),
+                    decision => break decision,
+                }
+            };
+            match decision {
+                Decision::Final | Decision::Census => break reason,
                 Decision::Restart => {
                     self.report_start = self.shared().control.restarting();
                     // A drain closed the mailbox for good: every later instance ends at once.
@@ -535,8 +549,27 @@ impl<A: Actor> Cell<A> {
         }
     }
 
+    /// Answers a census (`system.tree()`) with the actor's counters.
+    #[cold]
+    fn answer_census(&self, state: NodeState) {
+        let shared = self.shared();
+        shared.control.take_bits(signal::CENSUS);
+        self.system.census().answer(
+            shared.id,
+            Answer {
+                state,
+                generation: shared.generation(),
+                handled: self.received,
+                mailbox: MailboxStats::new(self.rx.len(), self.rx.max_capacity()),
+            },
+        );
+    }
+
     /// Acts on newly raised signals; returns the exit reason when one ends the instance.
     fn on_signals(&mut self, bits: Signals) -> Option<ExitReason> {
+        if bits & signal::CENSUS != 0 {
+            self.answer_census(NodeState::Running);
+        }
         if bits & signal::KILL != 0 {
             return Some(ExitReason::Killed);
         }
@@ -758,6 +791,13 @@ impl<A: Actor> Cell<A> {
             }
             if bits & signal::DRAIN != 0 {
                 self.start_drain();
+            }
+            if bits & signal::CENSUS != 0 {
+                self.answer_census(match hook {
+                    FailedIn::Started => NodeState::Starting,
+                    FailedIn::Stopped | FailedIn::Drop => NodeState::Stopping,
+                    _ => NodeState::Running,
+                });
             }
             Poll::Pending
         })

@@ -1,13 +1,19 @@
 //! Identity of actors ([`ActorId`], [`ActorPath`]) and the system's event collector.
 //!
-//! Every lifecycle event of every actor of a system goes through one collector. It is read
-//! through [`ActorSystem::events`](crate::ActorSystem::events), a subscription backed by a
-//! bounded ring: a slow reader is told how many events it missed, and the system never waits for
-//! it. The same events are emitted as `tracing` events (target `actors::events`): failures at
-//! `WARN`, the rest at `DEBUG`. Nothing here runs per message.
+//! Every lifecycle event of every actor of a system goes through one collector, which hands
+//! it to three kinds of readers:
+//! - subscriptions from [`ActorSystem::events`](crate::ActorSystem::events), each backed by a
+//!   bounded ring: a slow reader is told how many events it missed, and the system never waits
+//!   for it;
+//! - the failures journal, [`ActorSystem::failures`](crate::ActorSystem::failures);
+//! - [`Sink`]s, called in line where the event happens: exporters. The [`TracingSink`] is on
+//!   unless the system is built without it.
+//!
+//! Nothing here runs per message.
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -16,7 +22,7 @@ use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use crate::cell::Shared;
-use crate::exit::{ExitReason, FailureInfo};
+use crate::exit::{ExitReason, FailureInfo, ShutdownCause};
 
 /// A process-wide unique actor identity. Restarts keep it; a new actor gets a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -257,8 +263,136 @@ impl Events {
     }
 }
 
-/// The system's collector: fans events out to subscribers and to `tracing`.
-#[derive(Debug)]
+/// An exporter of a system's events: receives every event, in the order each actor emitted
+/// them, on the task where it happened.
+///
+/// Add one with [`SystemBuilder::sink`](crate::SystemBuilder::sink). A sink runs in line, like
+/// a `tracing` layer: it must be quick and must never block or `.await`; hand the event to a
+/// channel or a buffer for slow work. A panic in a sink is contained (reported as a `tracing`
+/// error) and never reaches the actor.
+///
+/// # Examples
+///
+/// Counting failures:
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use actors_core::{ActorSystem, Event, EventKind, Sink};
+///
+/// #[derive(Default)]
+/// struct FailureCount(AtomicUsize);
+///
+/// impl Sink for FailureCount {
+///     fn enabled(&self, kind: &EventKind) -> bool {
+///         matches!(kind, EventKind::Failed(_))
+///     }
+///
+///     fn event(&self, _event: &Event) {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let failures = Arc::new(FailureCount::default());
+/// let system = ActorSystem::builder("app").sink(failures.clone()).build()?;
+/// # Ok::<(), actors_core::SystemError>(())
+/// ```
+pub trait Sink: Send + Sync + 'static {
+    /// Whether this sink wants events of this kind. When no reader wants an event, the
+    /// collector does not even build it. All of them unless overridden.
+    fn enabled(&self, kind: &EventKind) -> bool {
+        let _ = kind;
+        true
+    }
+
+    /// Receives one event.
+    fn event(&self, event: &Event);
+}
+
+impl<S: Sink + ?Sized> Sink for Arc<S> {
+    fn enabled(&self, kind: &EventKind) -> bool {
+        (**self).enabled(kind)
+    }
+
+    fn event(&self, event: &Event) {
+        (**self).event(event);
+    }
+}
+
+/// The sink that turns events into `tracing` events, on by default.
+///
+/// Target `actors::events`, with the fields `path`, `id`, `generation`, `parent` (when there is
+/// one) and `event` (the kind, as `Debug`). Levels:
+/// - `ERROR` for escalations: [`EventKind::IntensityExceeded`], and the supervisor's own stop
+///   that follows it;
+/// - `WARN` for failures and losses: `Failed`, `StartFailed`, `ShutdownTimedOut`,
+///   `Undelivered`, and an abnormal `Stopped`;
+/// - `DEBUG` for the rest.
+///
+/// Nothing is built for a level no subscriber listens to. Build the system with
+/// [`tracing_sink(false)`](crate::SystemBuilder::tracing_sink) to turn it off.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TracingSink;
+
+impl TracingSink {
+    /// The level an event of this kind is reported at.
+    pub fn level(kind: &EventKind) -> tracing::Level {
+        match kind {
+            EventKind::IntensityExceeded
+            | EventKind::Stopped(ExitReason::Shutdown(ShutdownCause::IntensityExceeded)) => {
+                tracing::Level::ERROR
+            }
+            EventKind::Failed(_)
+            | EventKind::StartFailed(_)
+            | EventKind::ShutdownTimedOut
+            | EventKind::Undelivered(_) => tracing::Level::WARN,
+            EventKind::Stopped(reason) if reason.is_abnormal() => tracing::Level::WARN,
+            _ => tracing::Level::DEBUG,
+        }
+    }
+}
+
+/// One `tracing` event at a level chosen at run time (the macros want a constant).
+macro_rules! traced {
+    ($level:expr, $($fields:tt)*) => {
+        match $level {
+            tracing::Level::ERROR => tracing::error!(target: "actors::events", $($fields)*),
+            tracing::Level::WARN => tracing::warn!(target: "actors::events", $($fields)*),
+            tracing::Level::INFO => tracing::info!(target: "actors::events", $($fields)*),
+            tracing::Level::DEBUG => tracing::debug!(target: "actors::events", $($fields)*),
+            tracing::Level::TRACE => tracing::trace!(target: "actors::events", $($fields)*),
+        }
+    };
+}
+
+impl Sink for TracingSink {
+    fn enabled(&self, kind: &EventKind) -> bool {
+        match Self::level(kind) {
+            tracing::Level::ERROR => {
+                tracing::enabled!(target: "actors::events", tracing::Level::ERROR)
+            }
+            tracing::Level::WARN => {
+                tracing::enabled!(target: "actors::events", tracing::Level::WARN)
+            }
+            _ => tracing::enabled!(target: "actors::events", tracing::Level::DEBUG),
+        }
+    }
+
+    fn event(&self, event: &Event) {
+        let Event {
+            kind,
+            path,
+            id,
+            generation,
+            parent,
+            ..
+        } = event;
+        let parent = parent.map(ActorId::as_u64);
+        traced!(Self::level(kind), path = %path, %id, generation, parent, event = ?kind);
+    }
+}
+
+/// The system's collector: fans events out to subscribers, the journal and the sinks.
 pub(crate) struct Collector {
     tx: broadcast::Sender<Event>,
     /// Live subscriptions: one atomic load tells `emit` whether to build an event at all
@@ -268,16 +402,28 @@ pub(crate) struct Collector {
     /// rare, so a lock here costs nothing on the paths that matter.
     journal: Mutex<VecDeque<Event>>,
     journal_capacity: usize,
+    sinks: Box<[Arc<dyn Sink>]>,
+}
+
+impl fmt::Debug for Collector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Collector")
+            .field("subscribers", &self.subscribers.load(Ordering::Relaxed))
+            .field("journal_capacity", &self.journal_capacity)
+            .field("sinks", &self.sinks.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Collector {
-    pub(crate) fn new(capacity: usize, journal_capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize, journal_capacity: usize, sinks: Vec<Arc<dyn Sink>>) -> Self {
         let (tx, _) = broadcast::channel(capacity);
         Self {
             tx,
             subscribers: Arc::new(AtomicUsize::new(0)),
             journal: Mutex::new(VecDeque::new()),
             journal_capacity,
+            sinks: sinks.into_boxed_slice(),
         }
     }
 
@@ -296,26 +442,38 @@ impl Collector {
     }
 
     pub(crate) fn emit(&self, kind: EventKind, actor: &Shared, generation: u64) {
-        // The path (built on first use) is only asked for when someone will see the event.
-        let id = actor.id;
         let failure = kind.is_failure();
-        if failure {
-            tracing::warn!(target: "actors::events", path = %actor.path(), %id, generation, event = ?kind);
-        } else {
-            tracing::debug!(target: "actors::events", path = %actor.path(), %id, generation, event = ?kind);
-        }
         let subscribed = self.subscribers.load(Ordering::Acquire) != 0;
-        if !subscribed && !failure {
+        // Which sinks want it, as a bit set (sinks past the 64th are asked again below).
+        let mut wanted = 0u64;
+        for (i, sink) in self.sinks.iter().enumerate() {
+            if contained(|| sink.enabled(&kind)).unwrap_or(false) {
+                wanted |= 1 << i.min(63);
+            }
+        }
+        if !subscribed && !failure && wanted == 0 {
+            // No one would see it: the path (built on first use) is not even asked for.
             return;
         }
         let event = Event {
             kind,
             path: actor.path().clone(),
-            id,
+            id: actor.id,
             generation,
             parent: actor.parent,
             at: Instant::now(),
         };
+        for (i, sink) in self.sinks.iter().enumerate() {
+            let wants = match i {
+                0..63 => wanted & (1 << i) != 0,
+                _ => {
+                    wanted & (1 << 63) != 0 && contained(|| sink.enabled(&event.kind)) == Some(true)
+                }
+            };
+            if wants {
+                let _ = contained(|| sink.event(&event));
+            }
+        }
         if failure {
             let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
             if journal.len() == self.journal_capacity {
@@ -326,6 +484,19 @@ impl Collector {
         if subscribed {
             // A send only fails when there is no subscriber; the ring never blocks.
             let _ = self.tx.send(event);
+        }
+    }
+}
+
+/// Runs a sink's code with a panic contained: reported, never passed on to the actor.
+fn contained<R>(f: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(value) => Some(value),
+        Err(payload) => {
+            let message = crate::exit::panic_message(&*payload);
+            crate::scope::drop_contained(payload);
+            tracing::error!(target: "actors::events", panic = %message, "an event sink panicked");
+            None
         }
     }
 }

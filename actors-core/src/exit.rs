@@ -177,13 +177,7 @@ impl FailureInfo {
         id: ActorId,
         generation: u64,
     ) -> Self {
-        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
-            (*s).to_owned()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "panic with a non-string payload".to_owned()
-        };
+        let message = panic_message(payload);
         Self::build(message, Vec::new(), true, hook, path, id, generation)
     }
 
@@ -318,5 +312,16 @@ impl fmt::Display for FailureInfo {
             write!(f, ": {cause}")?;
         }
         Ok(())
+    }
+}
+
+/// The text of a panic payload (`&str` or `String`), or a placeholder.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".to_owned()
     }
 }

@@ -18,6 +18,7 @@ mod reply;
 mod scope;
 mod supervisor;
 mod system;
+mod tree;
 
 pub use actor::Actor;
 pub use address::{ActorRef, Recipient, WeakActorRef};
@@ -26,7 +27,7 @@ pub use error::{
     ActorError, AdminError, AskError, RegistryError, SendError, SendTimeoutError, ShutdownError,
     SpawnError, SpecError, StartError, SystemError, TrySendError,
 };
-pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError};
+pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError, Sink, TracingSink};
 pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
 pub use link::{AnyActorRef, Down, LinkExit, MonitorRef};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
@@ -41,3 +42,4 @@ pub use system::{
     ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_FAILURE_JOURNAL,
     DEFAULT_SHUTDOWN_TIMEOUT, SpawnBuilder, SystemBuilder,
 };
+pub use tree::{DEFAULT_TREE_WAIT, MailboxStats, NodeKind, NodeState, Tree, TreeNode};

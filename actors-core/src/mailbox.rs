@@ -66,6 +66,8 @@ pub(crate) mod signal {
     pub(crate) const NOTICE: Signals = 1 << 9;
     /// A linked actor's abnormal exit fails this one (it does not trap exits).
     pub(crate) const LINKED: Signals = 1 << 10;
+    /// A census (`system.tree()`) asks the actor for its counters.
+    pub(crate) const CENSUS: Signals = 1 << 11;
     /// Any shutdown.
     pub(crate) const SHUTDOWN: Signals = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED | SHUTDOWN_SUPERVISOR;
     /// The supervisor's decision after an instance ended: start a new instance.

@@ -55,6 +55,9 @@ pub struct Reply<T: Send + 'static> {
 
 struct Slot<T> {
     state: Mutex<State<T>>,
+    /// The asker's span, when `TRACE` is enabled and the asker was in one: the span that
+    /// answers (the handler's) is marked as following from it.
+    caller: Option<tracing::Span>,
 }
 
 struct State<T> {
@@ -85,6 +88,16 @@ impl<T> Slot<T> {
     }
 }
 
+impl<T> Slot<T> {
+    /// Marks the span answering (the handler's, when the reply is sent or dropped inside it)
+    /// as following from the asker's.
+    fn trace_answer(&self) {
+        if let Some(caller) = &self.caller {
+            tracing::Span::current().follows_from(caller);
+        }
+    }
+}
+
 impl<T: Send> Resolve for Slot<T> {
     fn resolve(&self, error: AskError) {
         if let Ok(Some(waker)) = self.answer(Err(error)) {
@@ -102,6 +115,7 @@ impl<T: Send + 'static> Reply<T> {
                 answered: false,
                 asker_gone: false,
             }),
+            caller: caller_span(),
         });
         (
             Self {
@@ -121,6 +135,7 @@ impl<T: Send + 'static> Reply<T> {
             // Unreachable: the slot is only taken by `send` (which consumes the reply) and `drop`.
             return Err(value);
         };
+        slot.trace_answer();
         match slot.answer(Ok(value)) {
             Ok(waker) => {
                 // Release our hold first, so that the woken asker owns the slot alone and takes
@@ -147,6 +162,7 @@ impl<T: Send + 'static> Drop for Reply<T> {
     fn drop(&mut self) {
         let Some(slot) = self.slot.take() else { return };
         scope::note_unanswered();
+        slot.trace_answer();
         if slot.lock().asker_gone {
             return;
         }
@@ -162,6 +178,17 @@ impl<T: Send + 'static> fmt::Debug for Reply<T> {
             .field("answered", &self.slot.is_none())
             .finish()
     }
+}
+
+/// The asker's current span, kept only when `TRACE` is enabled (the level of the handler's
+/// per-hook span) and the asker is in a span: otherwise nothing is looked up.
+#[inline]
+fn caller_span() -> Option<tracing::Span> {
+    if !tracing::level_enabled!(tracing::Level::TRACE) {
+        return None;
+    }
+    let span = tracing::Span::current();
+    (!span.is_none()).then_some(span)
 }
 
 /// The asker's half: resolves to the answer or to the error that says why none came.

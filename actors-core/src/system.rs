@@ -15,13 +15,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::cell::{Cell, Name, Shared, Supervised};
-use crate::events::{Collector, Event, EventKind, Events};
+use crate::events::{Collector, Event, EventKind, Events, Sink, TracingSink};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
 use crate::registry::Registry;
 use crate::supervisor::{self, Placement};
+use crate::tree::Census;
 use crate::{
-    Actor, ActorId, ActorPath, ActorRef, ExitReason, ShutdownCause, ShutdownError, SpawnError,
-    StartError, Supervisor, SupervisorRef, SystemError, scope,
+    Actor, ActorId, ActorPath, ActorRef, ChildRef, ExitReason, ShutdownCause, ShutdownError,
+    SpawnError, StartError, Supervisor, SupervisorRef, SystemError, scope,
 };
 
 /// The default deadline of [`ActorRef::ask`], as `gen_server:call`'s.
@@ -65,6 +66,9 @@ struct SystemInner {
     /// called from any of them knows not to wait for itself.
     members: DashMap<ActorId, (), IdHasher>,
     registry: Registry,
+    /// Every live supervisor, for a census to read its published table.
+    supervisors: DashMap<ActorId, SupervisorRef, IdHasher>,
+    census: Census,
     state: AtomicU8,
     stopped: Notify,
     outcome: OnceLock<Result<(), ShutdownError>>,
@@ -88,13 +92,29 @@ struct SystemInner {
 /// assert_eq!(system.name(), "app");
 /// # Ok::<(), actors_core::SystemError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SystemBuilder {
     name: String,
     ask_timeout: Duration,
     shutdown_timeout: Duration,
     event_capacity: usize,
     failure_journal: usize,
+    sinks: Vec<Arc<dyn Sink>>,
+    tracing_sink: bool,
+}
+
+impl fmt::Debug for SystemBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SystemBuilder")
+            .field("name", &self.name)
+            .field("ask_timeout", &self.ask_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("event_capacity", &self.event_capacity)
+            .field("failure_journal", &self.failure_journal)
+            .field("sinks", &self.sinks.len())
+            .field("tracing_sink", &self.tracing_sink)
+            .finish()
+    }
 }
 
 impl SystemBuilder {
@@ -120,6 +140,20 @@ impl SystemBuilder {
     /// How many recent failures [`ActorSystem::failures`] keeps (1,024 unless set).
     pub fn failure_journal(mut self, capacity: usize) -> Self {
         self.failure_journal = capacity;
+        self
+    }
+
+    /// Adds an exporter that receives every event (see [`Sink`]). Sinks are called in the
+    /// order they were added, after the [`TracingSink`].
+    pub fn sink(mut self, sink: impl Sink) -> Self {
+        self.sinks.push(Arc::new(sink));
+        self
+    }
+
+    /// Whether events are also emitted as `tracing` events by the [`TracingSink`] (on unless
+    /// set).
+    pub fn tracing_sink(mut self, on: bool) -> Self {
+        self.tracing_sink = on;
         self
     }
 
@@ -150,12 +184,20 @@ impl SystemBuilder {
                 root_path: ActorPath::root(&self.name),
                 name: self.name,
                 root_id: ActorId::next(),
-                collector: Collector::new(self.event_capacity, self.failure_journal),
+                collector: Collector::new(self.event_capacity, self.failure_journal, {
+                    let mut sinks = self.sinks;
+                    if self.tracing_sink {
+                        sinks.insert(0, Arc::new(TracingSink));
+                    }
+                    sinks
+                }),
                 tracker: TaskTracker::new(),
                 token: CancellationToken::new(),
                 children: DashMap::with_hasher(IdHasher),
                 members: DashMap::with_hasher(IdHasher),
                 registry: Registry::default(),
+                supervisors: DashMap::with_hasher(IdHasher),
+                census: Census::default(),
                 state: AtomicU8::new(RUNNING),
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
@@ -234,6 +276,8 @@ impl ActorSystem {
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             event_capacity: DEFAULT_EVENT_CAPACITY,
             failure_journal: DEFAULT_FAILURE_JOURNAL,
+            sinks: Vec::new(),
+            tracing_sink: true,
         }
     }
 
@@ -673,6 +717,37 @@ impl ActorSystem {
         }
     }
 
+    /// Makes a supervisor's table readable by a census, until its final exit.
+    pub(crate) fn add_supervisor(&self, sup: &SupervisorRef) {
+        self.inner.supervisors.insert(sup.id(), sup.clone());
+    }
+
+    /// The published children of a live supervisor (none once it is gone).
+    pub(crate) fn supervisor_table(&self, id: ActorId) -> Vec<ChildRef> {
+        let sup = self.inner.supervisors.get(&id).map(|s| s.value().clone());
+        sup.map(|s| s.which_children()).unwrap_or_default()
+    }
+
+    /// The root's children, in spawn order.
+    pub(crate) fn root_children(&self) -> Vec<Arc<Shared>> {
+        let mut children: Vec<Arc<Shared>> = self
+            .inner
+            .children
+            .iter()
+            .map(|e| e.value().clone())
+            .collect();
+        children.sort_by_key(|s| s.id);
+        children
+    }
+
+    pub(crate) fn root_id(&self) -> ActorId {
+        self.inner.root_id
+    }
+
+    pub(crate) fn census(&self) -> &Census {
+        &self.inner.census
+    }
+
     pub(crate) fn add_member(&self, shared: &Shared) {
         self.inner.members.insert(shared.id, ());
     }
@@ -689,6 +764,9 @@ impl ActorSystem {
     pub(crate) fn remove_actor(&self, shared: &Shared) {
         if shared.registered.load(Ordering::Acquire) {
             self.inner.registry.forget(shared);
+        }
+        if shared.supervisor {
+            self.inner.supervisors.remove(&shared.id);
         }
         if shared.parent == Some(self.inner.root_id) {
             self.inner.children.remove(&shared.id);

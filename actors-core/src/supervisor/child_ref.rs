@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::spec::ChildKind;
 use super::static_sup::SupervisorRef;
+use crate::cell::Shared;
 use crate::{Actor, ActorId, ActorPath, ActorRef};
 
 /// A child's state, as [`SupervisorRef::which_children`] saw it.
@@ -34,7 +35,7 @@ pub struct ChildRef {
     pub(crate) kind: ChildKind,
     pub(crate) state: ChildState,
     /// The actor and its typed handle; `None` for a stopped child.
-    pub(crate) actor: Option<(ActorId, Arc<dyn Any + Send + Sync>)>,
+    pub(crate) actor: Option<(Arc<Shared>, Arc<dyn Any + Send + Sync>)>,
 }
 
 impl ChildRef {
@@ -50,7 +51,7 @@ impl ChildRef {
 
     /// The id of the child's actor; `None` when it is stopped.
     pub fn actor_id(&self) -> Option<ActorId> {
-        self.actor.as_ref().map(|(id, _)| *id)
+        self.actor.as_ref().map(|(shared, _)| shared.id)
     }
 
     /// Worker or supervisor.

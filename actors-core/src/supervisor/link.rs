@@ -52,17 +52,23 @@ pub(crate) enum ReportKind {
 pub(crate) enum Decision {
     Restart,
     Final,
+    /// Not a decision: a census asks how the waiting child is (it answers, then waits on).
+    Census,
 }
 
 /// Waits on the child's own control lane for its supervisor's decision. `FINAL` wins over
 /// `RESTART` (a supervisor that changed its mind on the way down).
-pub(crate) async fn decision(control: &Control) -> Decision {
+///
+/// With `census`, a census request is returned too (the child answers, then waits again).
+pub(crate) async fn decision(control: &Control, census: bool) -> Decision {
     poll_fn(|cx| {
         let bits = control.register(cx.waker());
         if bits & signal::FINAL != 0 {
             Poll::Ready(Decision::Final)
         } else if bits & signal::RESTART != 0 {
             Poll::Ready(Decision::Restart)
+        } else if census && bits & signal::CENSUS != 0 {
+            Poll::Ready(Decision::Census)
         } else {
             Poll::Pending
         }

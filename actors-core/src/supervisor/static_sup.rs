@@ -465,8 +465,10 @@ fn spawn_task(
         tombstones: 0,
         finished: false,
     };
+    let sup = SupervisorRef { inner: me };
+    system.add_supervisor(&sup);
     system.spawn_task(task.run(), runtime);
-    SupervisorRef { inner: me }
+    sup
 }
 
 /// Signals that end a supervisor's instance.
@@ -698,8 +700,9 @@ impl SupTask {
                     },
                 }));
             }
-            match link::decision(&self.me.shared.control).await {
-                Decision::Final => break reason,
+            // A census never asks a supervisor (it reads the published table).
+            match link::decision(&self.me.shared.control, false).await {
+                Decision::Census | Decision::Final => break reason,
                 // A supervisor always reports its start: its parent may be waiting for it.
                 Decision::Restart => drop(self.shared().control.restarting()),
             }
@@ -1708,7 +1711,7 @@ impl SupTask {
             },
             kind: slot.spec.kind(),
             state,
-            actor: slot.child.as_ref().map(|c| (c.shared.id, c.handle.clone())),
+            actor: (slot.child.as_ref()).map(|c| (c.shared.clone(), c.handle.clone())),
         });
         match table.get_mut(i) {
             Some(published) => *published = entry,
