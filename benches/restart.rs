@@ -21,29 +21,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 #[path = "common/mod.rs"]
 mod common;
-
-enum WorkMsg {
-    Panic,
-    Fail,
-    Ping { reply: Reply<u64> },
-}
-
-struct Worker;
-
-impl Actor for Worker {
-    type Msg = WorkMsg;
-
-    async fn handle(&mut self, msg: WorkMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        match msg {
-            WorkMsg::Panic => panic!("bench panic"),
-            WorkMsg::Fail => Err(ActorError::msg("bench failure")),
-            WorkMsg::Ping { reply } => {
-                let _ = reply.send(1);
-                Ok(())
-            }
-        }
-    }
-}
+use common::{WorkMsg, Worker};
 
 enum RawMsg {
     Panic,

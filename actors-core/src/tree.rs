@@ -152,8 +152,12 @@ fn mermaid_node(node: &TreeNode, next: &mut usize, parent: Option<usize>, out: &
     if node.kind != NodeKind::System {
         let _ = write!(label, " · {}", node.state);
     }
-    if node.restarts > 0 {
-        let _ = write!(label, " · {} restarts", node.restarts);
+    match node.restarts {
+        0 => {}
+        1 => label.push_str(" · 1 restart"),
+        n => {
+            let _ = write!(label, " · {n} restarts");
+        }
     }
     if let Some(mailbox) = node.mailbox {
         let _ = write!(label, " · mailbox {}/{}", mailbox.depth, mailbox.capacity);

@@ -67,3 +67,28 @@ pub async fn raw_counter(mut rx: tokio::sync::mpsc::Receiver<RawCountMsg>) {
         }
     }
 }
+
+/// The restart benches' message: fail one way or the other, or answer.
+pub enum WorkMsg {
+    Panic,
+    Fail,
+    Ping { reply: Reply<u64> },
+}
+
+/// Fails as told; answers pings.
+pub struct Worker;
+
+impl Actor for Worker {
+    type Msg = WorkMsg;
+
+    async fn handle(&mut self, msg: WorkMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            WorkMsg::Panic => panic!("bench panic"),
+            WorkMsg::Fail => Err(ActorError::msg("bench failure")),
+            WorkMsg::Ping { reply } => {
+                let _ = reply.send(1);
+                Ok(())
+            }
+        }
+    }
+}
