@@ -1,11 +1,14 @@
 //! Issue 6: what observability costs, each pair measured in the same run.
 //!
-//! - `O_restart_after_err/{off,on}`: workload F (a handler `Err`, the supervisor's restart, an
-//!   ask answered by the new instance). `off`: the tracing sink turned off and no subscription.
-//!   `on`: the default tracing sink, a live `events()` subscription drained by a task, and a
-//!   `tracing` subscriber listening at INFO that formats every event it gets (the failure, at
-//!   WARN). The failures journal is on in both (it cannot be turned off).
-//! - `O_tell_200k/{off,on}`: 200,000 tells and a final ask to one actor, the same two set-ups.
+//! - `O_restart_after_err/*`: workload F (a handler `Err`, the supervisor's restart, an ask
+//!   answered by the new instance; three events: `Failed`, `RestartScheduled`, `Restarted`).
+//!   `off`: the tracing sink turned off and no subscription. `tracing_sink`: the default
+//!   tracing sink, with a `tracing` subscriber at INFO that counts the events it gets (the
+//!   failure, at WARN): the library's cost. `tracing_sink_formatting`: the same subscriber
+//!   also formats each event's fields, as a log line would (the subscriber's cost on top).
+//!   `subscribed`: no tracing sink, a live `events()` subscription drained by a task (every
+//!   event wakes it). The failures journal is on in all (it cannot be turned off).
+//! - `O_tell_200k/{off,tracing_sink}`: 200,000 tells and a final ask to one actor.
 //! - `O_ask/{info,trace}`: ask round trips from inside a caller span, with the subscriber at
 //!   INFO (no span kept) and at TRACE (the caller's span behind the `Reply` pointer, the
 //!   handler's per-hook span following from it).
@@ -31,13 +34,18 @@ use common::{CountMsg, Counter, WorkMsg, Worker};
 /// writing), at INFO or, when switched, at TRACE.
 struct Formatting {
     trace: AtomicBool,
+    /// Whether events are formatted, or only counted.
+    format: AtomicBool,
     next_id: AtomicU64,
+    events: AtomicU64,
     formatted: AtomicU64,
 }
 
 static SUBSCRIBER: Formatting = Formatting {
     trace: AtomicBool::new(false),
+    format: AtomicBool::new(false),
     next_id: AtomicU64::new(1),
+    events: AtomicU64::new(0),
     formatted: AtomicU64::new(0),
 };
 
@@ -87,6 +95,10 @@ impl Subscriber for &'static Formatting {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &Event<'_>) {
+        self.events.fetch_add(1, Ordering::Relaxed);
+        if !self.format.load(Ordering::Relaxed) {
+            return;
+        }
         let mut line = Line(String::new());
         event.record(&mut line);
         self.formatted
@@ -98,13 +110,50 @@ impl Subscriber for &'static Formatting {
     fn exit(&self, _: &Id) {}
 }
 
-/// The two set-ups: observability off, or on with a subscription drained by a task.
-fn system(rt: &tokio::runtime::Runtime, on: bool) -> ActorSystem {
-    let system = ActorSystem::builder(if on { "on" } else { "off" })
-        .tracing_sink(on)
+/// The set-ups: observability off; the tracing sink on, with a subscriber that counts the
+/// events it gets or one that also formats them; a subscription drained by a task.
+#[derive(Clone, Copy)]
+struct Setup {
+    name: &'static str,
+    tracing: bool,
+    format: bool,
+    subscribed: bool,
+}
+
+const OFF: Setup = Setup {
+    name: "off",
+    tracing: false,
+    format: false,
+    subscribed: false,
+};
+const SETUPS: [Setup; 4] = [
+    OFF,
+    Setup {
+        name: "tracing_sink",
+        tracing: true,
+        format: false,
+        subscribed: false,
+    },
+    Setup {
+        name: "tracing_sink_formatting",
+        tracing: true,
+        format: true,
+        subscribed: false,
+    },
+    Setup {
+        name: "subscribed",
+        tracing: false,
+        format: false,
+        subscribed: true,
+    },
+];
+
+fn system(rt: &tokio::runtime::Runtime, setup: Setup) -> ActorSystem {
+    let system = ActorSystem::builder(setup.name)
+        .tracing_sink(setup.tracing)
         .build()
         .unwrap();
-    if on {
+    if setup.subscribed {
         let mut events = system.events();
         // Drained until the system is gone; a lag is not an end.
         rt.spawn(async move {
@@ -121,8 +170,8 @@ fn restart(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1));
     let mut systems = Vec::new();
-    for on in [false, true] {
-        let system = system(rt, on);
+    for setup in SETUPS {
+        let system = system(rt, setup);
         let sup = rt.block_on(async {
             system
                 .start_supervisor(
@@ -135,7 +184,8 @@ fn restart(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
                 .unwrap()
         });
         let worker = sup.child("worker").unwrap().downcast::<Worker>().unwrap();
-        group.bench_function(if on { "on" } else { "off" }, |b| {
+        SUBSCRIBER.format.store(setup.format, Ordering::Relaxed);
+        group.bench_function(setup.name, |b| {
             b.iter_custom(|iters| {
                 let worker = worker.clone();
                 common::on_worker(rt, async move {
@@ -166,9 +216,9 @@ fn tell(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(4))
         .warm_up_time(Duration::from_secs(1));
-    for on in [false, true] {
-        let system = system(rt, on);
-        group.bench_function(if on { "on" } else { "off" }, |b| {
+    for setup in [OFF, SETUPS[1]] {
+        let system = system(rt, setup);
+        group.bench_function(setup.name, |b| {
             b.iter_custom(|iters| {
                 let system = system.clone();
                 common::on_worker(rt, async move {
@@ -233,7 +283,8 @@ fn observe(c: &mut Criterion) {
     tell(c, &rt);
     ask(c, &rt);
     assert!(
-        SUBSCRIBER.formatted.load(Ordering::Relaxed) > 0,
+        SUBSCRIBER.formatted.load(Ordering::Relaxed) > 0
+            && SUBSCRIBER.events.load(Ordering::Relaxed) > 0,
         "the subscriber saw the failures"
     );
 }

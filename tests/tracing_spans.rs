@@ -80,7 +80,7 @@ fn lifecycle_events_are_tracing_events_with_the_path() {
     assert!(
         lifecycle
             .iter()
-            .any(|e| e.contains("event=Stopped(Normal)")),
+            .any(|e| e.contains("event=Stopped") && e.contains("message=stopped: normal")),
         "{events:?}"
     );
 }
@@ -157,6 +157,10 @@ fn failures_are_warnings_and_escalations_errors() {
         .find(|e| e.fields.contains("event=Failed"))
         .expect("the failure");
     assert_eq!(failed.level, Level::WARN);
+    assert!(
+        failed.fields.contains("message=failed in handle: boom"),
+        "{failed:?}"
+    );
     assert!(
         failed.fields.contains("path=/traced/sup/fragile"),
         "{failed:?}"

@@ -188,6 +188,21 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The kind's name, such as `"Failed"`: a stable label for metrics and log fields.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Started => "Started",
+            Self::Failed(_) => "Failed",
+            Self::Undelivered(_) => "Undelivered",
+            Self::ShutdownTimedOut => "ShutdownTimedOut",
+            Self::Stopped(_) => "Stopped",
+            Self::RestartScheduled(_) => "RestartScheduled",
+            Self::Restarted(_) => "Restarted",
+            Self::StartFailed(_) => "StartFailed",
+            Self::IntensityExceeded => "IntensityExceeded",
+        }
+    }
+
     fn is_failure(&self) -> bool {
         matches!(
             self,
@@ -196,6 +211,43 @@ impl EventKind {
                 | Self::StartFailed(_)
                 | Self::IntensityExceeded
         ) || matches!(self, Self::Stopped(reason) if reason.is_abnormal())
+    }
+}
+
+impl fmt::Display for EventKind {
+    /// A short sentence for logs; the actor's path, id and generation are the event's own
+    /// fields, so they are not repeated here.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Started => f.write_str("started"),
+            Self::Failed(info) => {
+                let what = if info.is_panic() {
+                    "panicked"
+                } else {
+                    "failed"
+                };
+                write!(f, "{what} in {}: {}", info.hook(), info.message())?;
+                for cause in info.chain() {
+                    write!(f, ": {cause}")?;
+                }
+                Ok(())
+            }
+            Self::Undelivered(n) => write!(f, "{n} told messages undelivered"),
+            Self::ShutdownTimedOut => {
+                f.write_str("did not stop within its shutdown deadline: aborted")
+            }
+            Self::Stopped(reason) => match reason {
+                ExitReason::Failed(_) => f.write_str("stopped after a failure"),
+                reason => write!(f, "stopped: {reason}"),
+            },
+            Self::RestartScheduled(delay) => write!(f, "restart scheduled in {delay:?}"),
+            Self::Restarted(generation) => write!(f, "restarted as generation {generation}"),
+            Self::StartFailed(reason) => match reason {
+                ExitReason::Failed(info) => write!(f, "could not start: {}", info.message()),
+                reason => write!(f, "could not start: {reason}"),
+            },
+            Self::IntensityExceeded => f.write_str("restart intensity exceeded: escalating"),
+        }
     }
 }
 
@@ -322,7 +374,8 @@ impl<S: Sink + ?Sized> Sink for Arc<S> {
 /// The sink that turns events into `tracing` events, on by default.
 ///
 /// Target `actors::events`, with the fields `path`, `id`, `generation`, `parent` (when there is
-/// one) and `event` (the kind, as `Debug`). Levels:
+/// one), `event` (the kind's [`name`](EventKind::name)) and the message (the kind's `Display`:
+/// for a failure, where and why). Levels:
 /// - `ERROR` for escalations: [`EventKind::IntensityExceeded`], and the supervisor's own stop
 ///   that follows it;
 /// - `WARN` for failures and losses: `Failed`, `StartFailed`, `ShutdownTimedOut`,
@@ -388,7 +441,7 @@ impl Sink for TracingSink {
             ..
         } = event;
         let parent = parent.map(ActorId::as_u64);
-        traced!(Self::level(kind), path = %path, %id, generation, parent, event = ?kind);
+        traced!(Self::level(kind), path = %path, %id, generation, parent, event = kind.name(), "{kind}");
     }
 }
 
