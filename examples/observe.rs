@@ -99,22 +99,7 @@ struct CountByKind(Arc<Mutex<HashMap<&'static str, usize>>>);
 impl Sink for CountByKind {
     fn event(&self, event: &Event) {
         let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        *counts.entry(kind_name(&event.kind)).or_default() += 1;
-    }
-}
-
-fn kind_name(kind: &EventKind) -> &'static str {
-    match kind {
-        EventKind::Started => "Started",
-        EventKind::Failed(_) => "Failed",
-        EventKind::Undelivered(_) => "Undelivered",
-        EventKind::ShutdownTimedOut => "ShutdownTimedOut",
-        EventKind::Stopped(_) => "Stopped",
-        EventKind::RestartScheduled(_) => "RestartScheduled",
-        EventKind::Restarted(_) => "Restarted",
-        EventKind::StartFailed(_) => "StartFailed",
-        EventKind::IntensityExceeded => "IntensityExceeded",
-        _ => "other",
+        *counts.entry(event.kind.name()).or_default() += 1;
     }
 }
 
