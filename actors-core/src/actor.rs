@@ -57,6 +57,12 @@ pub trait Actor: Sized + Send + 'static {
     /// payloads inside their variant): every mailbox slot is one `Msg`.
     type Msg: Send + 'static;
 
+    /// The mailbox capacity this actor gets unless its spawn (or child spec) sets one:
+    /// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY) unless overridden
+    /// (`#[actor(mailbox = N)]` sets it). Zero is rejected at spawn with
+    /// [`SpawnError::ZeroCapacity`](crate::SpawnError::ZeroCapacity).
+    const MAILBOX_CAPACITY: usize = crate::DEFAULT_MAILBOX_CAPACITY;
+
     /// Runs when an instance starts, before its first message. An error fails the instance
     /// (and `stopped` does not run, since it never started).
     fn started(

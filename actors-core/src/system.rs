@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::cell::{Cell, Name, Shared, Supervised};
 use crate::events::{Collector, Event, EventKind, Events, Sink, TracingSink};
-use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY, signal};
+use crate::mailbox::{self, signal};
 use crate::registry::Registry;
 use crate::supervisor::{self, Placement};
 use crate::tree::Census;
@@ -230,7 +230,7 @@ impl<A: Actor> SpawnBuilder<'_, A> {
         self
     }
 
-    /// The mailbox capacity (default [`DEFAULT_MAILBOX_CAPACITY`]); at least 1.
+    /// The mailbox capacity (default [`Actor::MAILBOX_CAPACITY`]); at least 1.
     pub fn mailbox(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self
@@ -344,13 +344,14 @@ impl ActorSystem {
         self.inner.collector.failures()
     }
 
-    /// Spawns an actor with the default name and mailbox capacity.
+    /// Spawns an actor with the default name and its type's mailbox capacity
+    /// ([`Actor::MAILBOX_CAPACITY`]).
     ///
     /// # Errors
     ///
     /// As [`SpawnBuilder::spawn`].
     pub fn spawn<A: Actor>(&self, actor: A) -> Result<ActorRef<A>, SpawnError> {
-        self.spawn_inner(actor, None, DEFAULT_MAILBOX_CAPACITY)
+        self.spawn_inner(actor, None, A::MAILBOX_CAPACITY)
     }
 
     /// A builder to spawn an actor with a name or a mailbox capacity.
@@ -359,7 +360,7 @@ impl ActorSystem {
             system: self,
             actor,
             name: None,
-            capacity: DEFAULT_MAILBOX_CAPACITY,
+            capacity: A::MAILBOX_CAPACITY,
         }
     }
 

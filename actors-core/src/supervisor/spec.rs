@@ -116,7 +116,7 @@ impl ChildSpec {
             }),
             restart: Restart::Permanent,
             shutdown: Shutdown::Timeout(DEFAULT_WORKER_SHUTDOWN),
-            capacity: DEFAULT_MAILBOX_CAPACITY,
+            capacity: A::MAILBOX_CAPACITY,
             start_timeout: None,
             backoff: None,
             significant: false,
@@ -149,9 +149,9 @@ impl ChildSpec {
         self
     }
 
-    /// A worker's mailbox capacity (default
-    /// [`DEFAULT_MAILBOX_CAPACITY`](crate::DEFAULT_MAILBOX_CAPACITY)). Ignored for a
-    /// supervisor, which has no mailbox.
+    /// A worker's mailbox capacity (default: its type's
+    /// [`Actor::MAILBOX_CAPACITY`](crate::Actor::MAILBOX_CAPACITY)). Ignored for a supervisor,
+    /// which has no mailbox.
     pub fn mailbox(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
         self

@@ -1,0 +1,76 @@
+//! `#[actor]` on an inherent `impl` block: stages in `parse` (options, model, checks) and
+//! `expand` (the generated code).
+
+mod expand;
+mod parse;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::Item;
+
+pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Vec::new();
+    let options = match parse::options(args) {
+        Ok(options) => options,
+        Err(err) => {
+            errors.push(err);
+            parse::Options::default()
+        }
+    };
+    let item = match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Impl(item)) => item,
+        Ok(other) => {
+            let err = syn::Error::new_spanned(
+                item_keyword(&other),
+                "`#[actor]` goes on an inherent `impl` block, such as `#[actor] impl Counter { .. }`",
+            );
+            return with_errors(input, vec![err]);
+        }
+        Err(err) => return with_errors(input, vec![err]),
+    };
+    let krate = options
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::actors));
+    let model = parse::model(item, &mut errors);
+    if !errors.is_empty() {
+        // Emit the block (without its `#[handler]` marks) so that its methods still exist and
+        // one mistake does not cascade into many.
+        let block = &model.item;
+        return with_errors(quote!(#block), errors);
+    }
+    expand::expand(&model, &options, &krate)
+}
+
+/// The leading tokens of an item, for an error that points at what it is.
+fn item_keyword(item: &Item) -> TokenStream {
+    match item {
+        Item::Struct(s) => {
+            let t = &s.struct_token;
+            quote!(#t)
+        }
+        Item::Enum(e) => {
+            let t = &e.enum_token;
+            quote!(#t)
+        }
+        Item::Fn(f) => {
+            let t = &f.sig.fn_token;
+            quote!(#t)
+        }
+        Item::Trait(t) => {
+            let t = &t.trait_token;
+            quote!(#t)
+        }
+        Item::Mod(m) => {
+            let t = &m.mod_token;
+            quote!(#t)
+        }
+        other => quote!(#other),
+    }
+}
+
+/// The user's tokens followed by the errors.
+pub(crate) fn with_errors(tokens: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
+    let errors = errors.into_iter().map(|e| e.to_compile_error());
+    quote!(#tokens #(#errors)*)
+}
