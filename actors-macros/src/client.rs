@@ -151,16 +151,18 @@ pub(crate) fn expand(target: &Target<'_>, variants: &[Variant]) -> TokenStream {
     );
     let implementation = match actor {
         Some(actor) => quote! {
+            #[allow(private_interfaces, private_bounds)]
             impl #client for #p::ActorRef<#actor> { #(#defs)* }
         },
         None => quote! {
+            #[allow(private_interfaces, private_bounds)]
             impl<A> #client for #p::ActorRef<A> where A: #p::Actor<Msg = #msg> { #(#defs)* }
         },
     };
     let froms = from_impls(msg, variants);
     quote! {
         #[doc = #trait_doc]
-        #[allow(private_interfaces)]
+        #[allow(private_interfaces, private_bounds, unreachable_pub)]
         #vis trait #client { #(#decls)* }
         #implementation
         #froms

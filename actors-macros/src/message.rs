@@ -48,7 +48,13 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
     let msg = &input.ident;
     let mut variants = Vec::new();
     for v in &data.variants {
-        let method = format_ident!("{}", names::snake(&v.ident), span = v.ident.span());
+        let Some(method) = names::ident(&names::snake(&v.ident), v.ident.span()) else {
+            errors.push(syn::Error::new(
+                v.ident.span(),
+                "this name cannot name a client method",
+            ));
+            continue;
+        };
         if let Some(message) = names::reserved(&method.to_string()) {
             errors.push(syn::Error::new(v.ident.span(), message));
             continue;

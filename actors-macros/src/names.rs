@@ -57,9 +57,21 @@ pub(crate) fn client_of(msg: &Ident) -> Ident {
     Ident::new(&format!("{base}Client"), msg.span())
 }
 
-/// An identifier made by the macro, spanned at the user's token it comes from.
-pub(crate) fn ident(name: &str, span: Span) -> Ident {
-    Ident::new(name, span)
+/// An identifier made by the macro, spanned at the user's token it comes from; raw (`r#move`)
+/// when the name is a keyword. `None` for the keywords that cannot be raw (`self`, `crate`...).
+pub(crate) fn ident(name: &str, span: Span) -> Option<Ident> {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
+        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    match name {
+        "self" | "Self" | "super" | "crate" | "_" | "" => None,
+        _ if KEYWORDS.contains(&name) => Some(Ident::new_raw(name, span)),
+        _ => Some(Ident::new(name, span)),
+    }
 }
 
 /// `ActorRef`'s own methods (and `clone`): a client method of the same name would be shadowed

@@ -15,6 +15,7 @@ pub(crate) fn expand(model: &Model, options: &Options, krate: &Path) -> TokenStr
         actor_name,
         handlers,
         hooks,
+        ..
     } = model;
     let actor = &*item.self_ty;
     let p = quote!(#krate::__private);
@@ -73,8 +74,20 @@ pub(crate) fn expand(model: &Model, options: &Options, krate: &Path) -> TokenStr
     quote! {
         #item
 
+        // First, so that a non-`Send` argument is reported at the user's type before the
+        // errors it causes in the generated code.
+        #[doc(hidden)]
+        #[allow(dead_code)]
+        impl #actor {
+            /// Every handler argument travels in the message, which must be `Send`.
+            fn __actors_assert_send_arguments() {
+                fn __actors_assert_send<T: ::core::marker::Send>() {}
+                #(#send_checks)*
+            }
+        }
+
         #[doc = #enum_doc]
-        #[allow(private_interfaces)]
+        #[allow(private_interfaces, missing_debug_implementations, unreachable_pub)]
         #vis enum #msg {
             #(#variants)*
         }
@@ -98,17 +111,28 @@ pub(crate) fn expand(model: &Model, options: &Options, krate: &Path) -> TokenStr
             #(#hooks)*
         }
 
-        #[doc(hidden)]
-        #[allow(dead_code)]
-        impl #actor {
-            /// Every handler argument travels in the message, which must be `Send`.
-            fn __actors_assert_send_arguments() {
-                fn __actors_assert_send<T: ::core::marker::Send>() {}
-                #(#send_checks)*
-            }
-        }
-
         #client
+    }
+}
+
+/// After an error: `impl Actor` with the hooks and a `handle` that does nothing, so that the
+/// block's uses of `Context<Self>` and the hooks are checked as written.
+pub(crate) fn stub(model: &Model, krate: &Path) -> TokenStream {
+    let actor = &*model.item.self_ty;
+    let hooks = &model.hooks;
+    let p = quote!(#krate::__private);
+    quote! {
+        impl #p::Actor for #actor {
+            type Msg = ();
+            async fn handle(
+                &mut self,
+                _: (),
+                _: &mut #p::Context<Self>,
+            ) -> ::core::result::Result<(), #p::ActorError> {
+                ::core::result::Result::Ok(())
+            }
+            #(#hooks)*
+        }
     }
 }
 

@@ -34,10 +34,12 @@ pub(crate) fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
         .unwrap_or_else(|| syn::parse_quote!(::actors));
     let model = parse::model(item, &mut errors);
     if !errors.is_empty() {
-        // Emit the block (without its `#[handler]` marks) so that its methods still exist and
+        // Emit the block (without its `#[handler]` marks) and a stub `impl Actor` holding the
+        // hooks, so that its methods still exist, `Context<Self>` still means something, and
         // one mistake does not cascade into many.
         let block = &model.item;
-        return with_errors(quote!(#block), errors);
+        let stub = model.stub.then(|| expand::stub(&model, &krate));
+        return with_errors(quote!(#block #stub), errors);
     }
     expand::expand(&model, &options, &krate)
 }

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
 use syn::{
     Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, LitInt, Pat, Path, ReturnType, Type,
 };
@@ -78,6 +79,9 @@ pub(crate) struct Model {
     pub(crate) actor_name: Ident,
     pub(crate) handlers: Vec<Handler>,
     pub(crate) hooks: Vec<ImplItemFn>,
+    /// After an error, whether a stub `impl Actor` (with the hooks) can still be emitted, so
+    /// that uses of `Context<Self>` do not add errors of their own.
+    pub(crate) stub: bool,
 }
 
 fn is_handler_attr(attr: &Attribute) -> bool {
@@ -91,15 +95,24 @@ fn is_handler_attr(attr: &Attribute) -> bool {
 /// the block comes back with the `#[handler]` attributes removed either way.
 pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
     if let Some((_, path, _)) = &item.trait_ {
-        errors.push(syn::Error::new(
-            path.span(),
+        errors.push(syn::Error::new_spanned(
+            path,
             "`#[actor]` goes on an inherent `impl` block (`#[actor] impl Counter { .. }`), \
              not on a trait impl",
         ));
+        // Nothing else in it is ours to check.
+        return Model {
+            actor_name: Ident::new("Actor", item.self_ty.span()),
+            item,
+            handlers: Vec::new(),
+            hooks: Vec::new(),
+            stub: false,
+        };
     }
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            item.generics.span(),
+    let generic = !item.generics.params.is_empty() || item.generics.where_clause.is_some();
+    if generic {
+        errors.push(syn::Error::new_spanned(
+            &item.generics,
             "`#[actor]` does not support generic actors; implement `Actor` by hand for them",
         ));
     }
@@ -108,8 +121,8 @@ pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
         _ => None,
     };
     if actor_name.is_none() {
-        errors.push(syn::Error::new(
-            item.self_ty.span(),
+        errors.push(syn::Error::new_spanned(
+            &item.self_ty,
             "`#[actor]` needs a named type, such as `impl Counter`",
         ));
     }
@@ -132,6 +145,8 @@ pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
         let name = method.sig.ident.to_string();
         if marks.is_empty() {
             if HOOKS.contains(&name.as_str()) {
+                // A trait item has no visibility of its own.
+                method.vis = syn::Visibility::Inherited;
                 hooks.push(method);
                 continue;
             }
@@ -162,7 +177,7 @@ pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
                      `#[handler]` (hooks written in this block go into the generated `Actor` impl)"
                 ),
             ));
-        } else if let Some(handler) = handler(&method, errors) {
+        } else if let Some(handler) = handler(&method, &item.self_ty, errors) {
             if let Some(first) = handlers.iter().find(|h| h.variant == handler.variant) {
                 errors.push(syn::Error::new(
                     handler.name.span(),
@@ -180,6 +195,7 @@ pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
     item.items = kept;
     Model {
         // Only missing after an error was reported: then nothing is generated from it.
+        stub: actor_name.is_some() && !generic,
         actor_name: actor_name.unwrap_or_else(|| Ident::new("Actor", item.self_ty.span())),
         item,
         handlers,
@@ -188,12 +204,12 @@ pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
 }
 
 /// Checks one `#[handler]` method and describes it.
-fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler> {
+fn handler(method: &ImplItemFn, actor: &Type, errors: &mut Vec<syn::Error>) -> Option<Handler> {
     let sig = &method.sig;
     let before = errors.len();
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.push(syn::Error::new(
-            sig.generics.span(),
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
             "a handler cannot be generic: each handler is one variant of a concrete message enum",
         ));
     }
@@ -216,8 +232,8 @@ fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler>
     match inputs.next() {
         Some(FnArg::Receiver(receiver))
             if receiver.reference.is_some() && receiver.mutability.is_some() => {}
-        Some(FnArg::Receiver(receiver)) => errors.push(syn::Error::new(
-            receiver.span(),
+        Some(FnArg::Receiver(receiver)) => errors.push(syn::Error::new_spanned(
+            receiver,
             "a handler takes `&mut self`: it runs with exclusive access to the actor's state",
         )),
         _ => errors.push(syn::Error::new(
@@ -229,6 +245,13 @@ fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler>
     let mut ctx_at = None;
     for (position, input) in inputs.enumerate() {
         let FnArg::Typed(typed) = input else { continue };
+        if is_context_ref(&typed.ty) {
+            errors.push(syn::Error::new_spanned(
+                &typed.ty,
+                "the context is taken as `&mut Context<Self>`",
+            ));
+            continue;
+        }
         if is_context(&typed.ty) {
             if ctx_at.is_some() {
                 errors.push(syn::Error::new(
@@ -242,8 +265,8 @@ fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler>
         let name = match &*typed.pat {
             Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
             other => {
-                errors.push(syn::Error::new(
-                    other.span(),
+                errors.push(syn::Error::new_spanned(
+                    other,
                     "a handler argument needs a plain name: it becomes a field of the message",
                 ));
                 continue;
@@ -256,27 +279,27 @@ fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler>
             ));
         }
         match &*typed.ty {
-            Type::Reference(reference) => errors.push(syn::Error::new(
-                reference.span(),
+            Type::Reference(reference) => errors.push(syn::Error::new_spanned(
+                reference,
                 "a handler argument is taken by value: a message cannot borrow from its sender \
                  (use an owned type, such as `String` for `&str`)",
             )),
-            Type::ImplTrait(bound) => errors.push(syn::Error::new(
-                bound.span(),
+            Type::ImplTrait(bound) => errors.push(syn::Error::new_spanned(
+                bound,
                 "a handler argument cannot be `impl Trait`: it is a field of the message enum \
                  (use a concrete type or a `Box<dyn Trait + Send>`)",
             )),
             _ => {}
         }
-        args.push((name, (*typed.ty).clone()));
+        args.push((name, concrete(&typed.ty, actor, errors)));
     }
     let returns = match &sig.output {
         ReturnType::Default => Returns::Unit,
         ReturnType::Type(_, ty) => match &**ty {
             Type::Tuple(tuple) if tuple.elems.is_empty() => Returns::Unit,
             Type::ImplTrait(bound) => {
-                errors.push(syn::Error::new(
-                    bound.span(),
+                errors.push(syn::Error::new_spanned(
+                    bound,
                     "a handler cannot return `impl Trait`: the value travels in a `Reply<T>` \
                      (use a concrete type)",
                 ));
@@ -290,15 +313,22 @@ fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler>
                         .last()
                         .is_some_and(|s| s.ident == "Result") =>
             {
-                Returns::Result((**ty).clone())
+                Returns::Result(concrete(ty, actor, errors))
             }
-            _ => Returns::Value((**ty).clone()),
+            _ => Returns::Value(concrete(ty, actor, errors)),
         },
     };
     if errors.len() > before {
         return None;
     }
     let variant = names::upper_camel(&sig.ident);
+    let Some(variant) = names::ident(&variant, sig.ident.span()) else {
+        errors.push(syn::Error::new(
+            sig.ident.span(),
+            "this name cannot name a message variant",
+        ));
+        return None;
+    };
     let docs = method
         .attrs
         .iter()
@@ -307,13 +337,64 @@ fn handler(method: &ImplItemFn, errors: &mut Vec<syn::Error>) -> Option<Handler>
         .collect();
     Some(Handler {
         name: sig.ident.clone(),
-        variant: names::ident(&variant, sig.ident.span()),
+        variant,
         is_async: sig.asyncness.is_some(),
         args,
         ctx_at,
         returns,
         docs,
     })
+}
+
+/// `ty` with `Self` replaced by the actor's type: in the message enum `Self` would mean the
+/// enum, in the client the `ActorRef`. `Self::Item` paths are refused.
+fn concrete(ty: &Type, actor: &Type, errors: &mut Vec<syn::Error>) -> Type {
+    struct Replace<'a> {
+        actor: &'a Type,
+        errors: Vec<syn::Error>,
+    }
+    impl VisitMut for Replace<'_> {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::Path(path) = ty {
+                if path.qself.is_none() && path.path.is_ident("Self") {
+                    *ty = self.actor.clone();
+                    return;
+                }
+                if path
+                    .path
+                    .segments
+                    .first()
+                    .is_some_and(|s| s.ident == "Self")
+                {
+                    self.errors.push(syn::Error::new_spanned(
+                        &path.path,
+                        "name the actor's type here instead of `Self::`: the message enum and \
+                         the client are other types",
+                    ));
+                    return;
+                }
+            }
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+    let mut replace = Replace {
+        actor,
+        errors: Vec::new(),
+    };
+    let mut ty = ty.clone();
+    replace.visit_type_mut(&mut ty);
+    errors.extend(replace.errors);
+    ty
+}
+
+/// `&Context<..>`: the context by shared reference, a likely slip for `&mut`.
+fn is_context_ref(ty: &Type) -> bool {
+    let Type::Reference(reference) = ty else {
+        return false;
+    };
+    reference.mutability.is_none()
+        && matches!(&*reference.elem, Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "Context"))
 }
 
 /// `&mut Context<..>` (any path ending in `Context`).

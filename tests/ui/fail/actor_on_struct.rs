@@ -1,0 +1,8 @@
+use actors::prelude::*;
+
+#[actor]
+struct Counter {
+    total: u64,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use actors::prelude::*;
+
+#[derive(Message)]
+enum MachineMsg {
+    Start,
+    Stop,
+}
+
+fn main() {}

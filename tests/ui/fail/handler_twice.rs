@@ -1,0 +1,16 @@
+use actors::prelude::*;
+
+struct Counter {
+    total: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler]
+    #[handler]
+    fn total(&mut self) -> u64 {
+        self.total
+    }
+}
+
+fn main() {}
