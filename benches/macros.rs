@@ -40,23 +40,7 @@ fn tell(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
     let system = ActorSystem::new("tell").unwrap();
     group.bench_function("hand_written", |b| {
         b.iter_custom(|iters| {
-            let system = system.clone();
-            common::on_worker(rt, async move {
-                let mut total = Duration::ZERO;
-                for _ in 0..iters {
-                    let counter = system.spawn(Counter { total: 0 }).unwrap();
-                    let start = Instant::now();
-                    for i in 0..TELLS {
-                        counter.tell(CountMsg::Inc(i)).await.unwrap();
-                    }
-                    let sum = counter.ask(|reply| CountMsg::Done { reply }).await.unwrap();
-                    total += start.elapsed();
-                    assert_eq!(sum, TELLS * (TELLS - 1) / 2);
-                    counter.stop();
-                    counter.wait().await;
-                }
-                total
-            })
+            common::on_worker(rt, common::counter_rounds(system.clone(), iters, TELLS))
         });
     });
     group.bench_function("macro", |b| {

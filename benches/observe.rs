@@ -220,23 +220,7 @@ fn tell(c: &mut Criterion, rt: &tokio::runtime::Runtime) {
         let system = system(rt, setup);
         group.bench_function(setup.name, |b| {
             b.iter_custom(|iters| {
-                let system = system.clone();
-                common::on_worker(rt, async move {
-                    let mut total = Duration::ZERO;
-                    for _ in 0..iters {
-                        let counter = system.spawn(Counter { total: 0 }).unwrap();
-                        let start = Instant::now();
-                        for i in 0..TELLS {
-                            counter.tell(CountMsg::Inc(i)).await.unwrap();
-                        }
-                        let sum = counter.ask(|reply| CountMsg::Done { reply }).await.unwrap();
-                        total += start.elapsed();
-                        assert_eq!(sum, TELLS * (TELLS - 1) / 2);
-                        counter.stop();
-                        counter.wait().await;
-                    }
-                    total
-                })
+                common::on_worker(rt, common::counter_rounds(system.clone(), iters, TELLS))
             });
         });
         rt.block_on(async { system.shutdown().await.unwrap() });

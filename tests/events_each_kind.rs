@@ -12,7 +12,7 @@ use std::time::Duration;
 use actors::prelude::*;
 use actors::{
     ActorId, AdminError, Backoff, ChildSpec, Event, EventKind, EventsError, FailedIn, Shutdown,
-    ShutdownCause, Sink, Strategy, Supervisor,
+    ShutdownCause, Sink, Strategy, Supervisor, SupervisorRef,
 };
 use common::sup::{
     Behaviour, Cmd, Labelled, Stopping, block, labelled, next_event, ping, start, sub, take_events,
@@ -112,6 +112,19 @@ fn named_probe(system: &ActorSystem, name: &str) -> ActorRef<Probe> {
 async fn finish(system: ActorSystem) {
     system.shutdown().await.unwrap();
     assert_eq!(system.task_count(), 0);
+}
+
+/// A one_for_one supervisor `sup` with two default workers, `w` and `other`.
+async fn w_and_other(system: &ActorSystem) -> SupervisorRef {
+    let journal = Journal::default();
+    start(
+        system,
+        "sup",
+        Supervisor::new(Strategy::OneForOne)
+            .child(worker("w", &journal))
+            .child(worker("other", &journal)),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------
@@ -429,15 +442,7 @@ async fn stopped_arrives_once_for_a_system_actor_and_for_a_root_supervisor() {
 async fn stopped_arrives_once_for_a_terminated_child_and_never_for_a_restart() {
     quiet_panics();
     let system = ActorSystem::new("ek").unwrap();
-    let journal = Journal::default();
-    let sup = start(
-        &system,
-        "sup",
-        Supervisor::new(Strategy::OneForOne)
-            .child(worker("w", &journal))
-            .child(worker("other", &journal)),
-    )
-    .await;
+    let sup = w_and_other(&system).await;
     let mut events = system.events();
     let w = labelled(&sup, "w");
     w.tell(Cmd::Fail).await.unwrap();
@@ -529,15 +534,7 @@ async fn restart_scheduled_arrives_once_with_the_backoff_delay() {
 async fn restarted_arrives_once_with_the_new_generation_and_no_second_started() {
     quiet_panics();
     let system = ActorSystem::new("ek").unwrap();
-    let journal = Journal::default();
-    let sup = start(
-        &system,
-        "sup",
-        Supervisor::new(Strategy::OneForOne)
-            .child(worker("w", &journal))
-            .child(worker("other", &journal)),
-    )
-    .await;
+    let sup = w_and_other(&system).await;
     let mut events = system.events();
     let w = labelled(&sup, "w");
     w.tell(Cmd::Fail).await.unwrap();

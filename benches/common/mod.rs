@@ -92,3 +92,22 @@ impl Actor for Worker {
         }
     }
 }
+
+/// `iters` rounds of `tells` tells and a final ask to a new `Counter` spawned on `system`;
+/// the time of the sends and the ask.
+pub async fn counter_rounds(system: ActorSystem, iters: u64, tells: u64) -> std::time::Duration {
+    let mut total = std::time::Duration::ZERO;
+    for _ in 0..iters {
+        let counter = system.spawn(Counter { total: 0 }).unwrap();
+        let start = std::time::Instant::now();
+        for i in 0..tells {
+            counter.tell(CountMsg::Inc(i)).await.unwrap();
+        }
+        let sum = counter.ask(|reply| CountMsg::Done { reply }).await.unwrap();
+        total += start.elapsed();
+        assert_eq!(sum, tells * (tells - 1) / 2);
+        counter.stop();
+        counter.wait().await;
+    }
+    total
+}

@@ -76,3 +76,45 @@ pub(crate) fn with_errors(tokens: TokenStream, errors: Vec<syn::Error>) -> Token
     let errors = errors.into_iter().map(|e| e.to_compile_error());
     quote!(#tokens #(#errors)*)
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// The expansion of a small actor, checked for the pieces the documentation promises.
+    /// `cargo test -p actors-macros -- --nocapture expansion` prints it.
+    #[test]
+    fn expansion() {
+        let out = super::actor(
+            quote!(),
+            quote! {
+                impl Counter {
+                    #[handler]
+                    fn add(&mut self, n: u64) { self.total += n; }
+                    #[handler]
+                    async fn get(&mut self) -> u64 { self.total }
+                    #[handler]
+                    fn take(&mut self, n: u64) -> Result<u64, Underflow> { todo!() }
+                }
+            },
+        )
+        .to_string();
+        println!("{out}");
+        for piece in [
+            "pub enum CounterMsg",
+            "Add { n : u64 , }",
+            "Get { reply : :: actors :: __private :: Reply < u64 > , }",
+            "reply : :: core :: option :: Option < :: actors :: __private :: Reply < Result < u64 , Underflow > >>",
+            "impl :: actors :: __private :: Actor for Counter",
+            "CounterMsg :: Get { reply } => { let value = self . get () . await ;",
+            ":: actors :: __private :: settle (result , reply) ?",
+            "pub trait CounterClient",
+            "fn add_timeout (& self , n : u64 , timeout : :: actors :: __private :: Duration)",
+            "impl CounterClient for :: actors :: __private :: ActorRef < Counter >",
+        ] {
+            assert!(out.contains(piece), "missing `{piece}` in\n{out}");
+        }
+        // `add` and `take` both take one `u64`: no `From<u64>` at all.
+        assert!(!out.contains("From < u64 >"), "{out}");
+    }
+}
