@@ -52,6 +52,68 @@ impl<A: Actor> Context<A> {
         &self.system
     }
 
+    /// Runs `f` on tokio's blocking pool, so that CPU-heavy or blocking work never holds the
+    /// runtime's worker thread; the returned future resolves to its result. The handler may
+    /// `.await` it (the actor then waits, still answering signals) or keep other work going.
+    /// The task is tracked by the system, so a shutdown waits for it.
+    ///
+    /// A panic in `f` comes back as an error (so `?` fails the instance with it). Cancellation
+    /// is cooperative: a running closure cannot be interrupted; give it a token
+    /// ([`token`](Self::token)) and check it in its loop if it must stop early.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actors_core::{Actor, ActorError, Context, Reply};
+    ///
+    /// struct Hasher;
+    ///
+    /// impl Actor for Hasher {
+    ///     type Msg = (Vec<u8>, Reply<u64>);
+    ///
+    ///     async fn handle(&mut self, (data, reply): Self::Msg, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         let sum = ctx.spawn_blocking(move || data.iter().map(|&b| u64::from(b)).sum()).await?;
+    ///         let _ = reply.send(sum);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    pub fn spawn_blocking<R, F>(
+        &self,
+        f: F,
+    ) -> impl std::future::Future<Output = Result<R, crate::ActorError>> + Send + 'static
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let handle = self.system.spawn_blocking_task(f);
+        async move { handle.await.map_err(blocking_error) }
+    }
+
+    /// Runs `f` on tokio's blocking pool and tells this actor the message `into` makes of its
+    /// result, so the handler returns at once and the actor handles other messages meanwhile.
+    /// The message goes through the mailbox like any other (it waits for room); if the actor
+    /// has made its final exit by then, it is dropped.
+    ///
+    /// A panic in `f` reaches `into` as an error. Cancellation is cooperative, as for
+    /// [`spawn_blocking`](Self::spawn_blocking).
+    pub fn spawn_blocking_to_self<R, F, M>(&self, f: F, into: M)
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+        M: FnOnce(Result<R, crate::ActorError>) -> A::Msg + Send + 'static,
+    {
+        let handle = self.system.spawn_blocking_task(f);
+        let myself = self.myself.clone();
+        self.system.spawn_task(
+            async move {
+                let result = handle.await.map_err(blocking_error);
+                let _ = myself.tell(into(result)).await;
+            },
+            None,
+        );
+    }
+
     /// Stops this actor gracefully once the current hook returns (as [`ActorRef::stop`]).
     pub fn stop(&self) {
         self.myself.stop();
@@ -148,5 +210,17 @@ impl<A: Actor> fmt::Debug for Context<A> {
             .field("path", self.path())
             .field("generation", &self.generation())
             .finish()
+    }
+}
+
+/// A blocking task that did not return: its panic, as an error.
+fn blocking_error(err: tokio::task::JoinError) -> crate::ActorError {
+    match err.try_into_panic() {
+        Ok(payload) => {
+            let message = crate::exit::panic_message(&*payload);
+            crate::scope::drop_contained(payload);
+            crate::ActorError::msg(format!("the blocking task panicked: {message}"))
+        }
+        Err(_) => crate::ActorError::msg("the blocking task was cancelled"),
     }
 }

@@ -11,8 +11,10 @@ mod context;
 mod error;
 mod events;
 mod exit;
+mod fan_out;
 mod link;
 mod mailbox;
+mod pool;
 mod registry;
 mod reply;
 mod scope;
@@ -29,8 +31,10 @@ pub use error::{
 };
 pub use events::{ActorId, ActorPath, Event, EventKind, Events, EventsError, Sink, TracingSink};
 pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
+pub use fan_out::fan_out;
 pub use link::{AnyActorRef, Down, LinkExit, MonitorRef};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
+pub use pool::{Pool, PoolBuilder, PoolError, Routing};
 pub use registry::Registry;
 pub use reply::Reply;
 pub use supervisor::{

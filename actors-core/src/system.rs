@@ -749,6 +749,15 @@ impl ActorSystem {
         &self.inner.census
     }
 
+    /// Runs `f` on tokio's blocking pool, tracked with the system's tasks.
+    pub(crate) fn spawn_blocking_task<F, R>(&self, f: F) -> tokio::task::JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.tracker.spawn_blocking(f)
+    }
+
     pub(crate) fn add_member(&self, shared: &Shared) {
         self.inner.members.insert(shared.id, ());
     }

@@ -1,0 +1,524 @@
+//! [`Pool`]: N workers of one actor type under a supervisor, with routing and backpressure.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+use std::time::Duration;
+
+use crate::reply::Reply;
+use crate::{
+    Actor, ActorRef, ActorSystem, AdminError, AskError, ChildSpec, SendError, StartError, Strategy,
+    Supervisor, SupervisorRef, TrySendError,
+};
+
+/// How a [`Pool`] picks the worker for a job sent without a key.
+///
+/// Jobs sent with a key (`submit_keyed`, `ask_keyed`) always go by the key's hash: the same
+/// key reaches the same worker slot, also after that worker restarts (a restart keeps the
+/// actor and its mailbox), until the pool is resized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Routing {
+    /// Each job to the next worker in turn (skipping full mailboxes while another has room).
+    #[default]
+    RoundRobin,
+    /// Each job to the worker with the fewest messages waiting.
+    LeastLoaded,
+}
+
+/// What a pool could not do.
+#[derive(thiserror::Error, Debug)]
+#[non_exhaustive]
+pub enum PoolError {
+    /// A pool has at least one worker.
+    #[error("a pool needs at least one worker")]
+    ZeroSize,
+    /// Its supervisor (or a worker) could not start.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// A resize could not start or remove a worker.
+    #[error(transparent)]
+    Admin(#[from] AdminError),
+    /// The pool was shut down.
+    #[error("the pool is shut down")]
+    Closed,
+}
+
+/// Configures a [`Pool`]; from [`Pool::builder`].
+pub struct PoolBuilder<A: Actor> {
+    factory: Arc<dyn Fn() -> A + Send + Sync>,
+    size: usize,
+    routing: Routing,
+    strategy: Strategy,
+    intensity: Option<(u32, Duration)>,
+    mailbox: usize,
+}
+
+impl<A: Actor> std::fmt::Debug for PoolBuilder<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolBuilder")
+            .field("size", &self.size)
+            .field("routing", &self.routing)
+            .field("strategy", &self.strategy)
+            .field("intensity", &self.intensity)
+            .field("mailbox", &self.mailbox)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A: Actor> PoolBuilder<A> {
+    /// How many workers (4 unless set; at least 1).
+    pub fn size(mut self, size: usize) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// How jobs without a key pick their worker ([`Routing::RoundRobin`] unless set).
+    pub fn routing(mut self, routing: Routing) -> Self {
+        self.routing = routing;
+        self
+    }
+
+    /// The supervisor's strategy ([`Strategy::OneForOne`] unless set: a failing worker is
+    /// restarted alone).
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// The supervisor's restart intensity (its defaults unless set).
+    pub fn intensity(mut self, max_restarts: u32, within: Duration) -> Self {
+        self.intensity = Some((max_restarts, within));
+        self
+    }
+
+    /// Each worker's mailbox capacity (the actor's
+    /// [`MAILBOX_CAPACITY`](Actor::MAILBOX_CAPACITY) unless set).
+    pub fn mailbox(mut self, capacity: usize) -> Self {
+        self.mailbox = capacity;
+        self
+    }
+
+    /// Starts the pool's supervisor, named `name` under the system's root, and its workers
+    /// (`worker-0`, `worker-1`, ...); returns once every worker ran `started`.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::ZeroSize`], or [`PoolError::Start`] if a worker failed to start (the
+    /// started ones are stopped) or the spec is invalid (a zero mailbox, a bad name).
+    pub async fn start(self, system: &ActorSystem, name: &str) -> Result<Pool<A>, PoolError> {
+        if self.size == 0 {
+            return Err(PoolError::ZeroSize);
+        }
+        let mut blueprint = Supervisor::new(self.strategy);
+        if let Some((max, within)) = self.intensity {
+            blueprint = blueprint.intensity(max, within);
+        }
+        let spec = |k: u64| {
+            let factory = self.factory.clone();
+            ChildSpec::worker(format!("worker-{k}"), move || factory()).mailbox(self.mailbox)
+        };
+        let blueprint = blueprint.children((0..self.size as u64).map(spec));
+        let sup = system.start_supervisor(name, blueprint).await?;
+        let workers = sup
+            .children()
+            .iter()
+            .filter_map(|child| Some((child.id().into(), child.downcast::<A>()?)))
+            .collect();
+        Ok(Pool {
+            inner: Arc::new(PoolInner {
+                sup,
+                workers: RwLock::new(workers),
+                routing: self.routing,
+                cursor: AtomicUsize::new(0),
+                next_id: AtomicU64::new(self.size as u64),
+                factory: self.factory,
+                mailbox: self.mailbox,
+                closed: AtomicBool::new(false),
+                resizing: tokio::sync::Mutex::new(()),
+                ask_timeout: system.ask_timeout(),
+            }),
+        })
+    }
+}
+
+/// N workers of one actor type under a supervisor: jobs are routed to a worker, wait for
+/// room when every worker is full (backpressure), and survive their worker's restart (the
+/// worker's mailbox does).
+///
+/// A told job (`submit`) whose handler fails is reported like any failure (an
+/// [`EventKind::Failed`](crate::EventKind::Failed) with the worker's path; the failures
+/// journal keeps it); an asked one (`ask`) gets the error back, or is retried once on
+/// another worker with [`ask_retrying`](Pool::ask_retrying). Jobs queued behind a failure
+/// stay queued for the restarted worker. Nothing is dropped without an error to someone.
+///
+/// Cloning is cheap; every clone is the same pool.
+///
+/// # Examples
+///
+/// ```
+/// use actors_core::{Actor, ActorError, ActorSystem, Context, Pool, Reply};
+///
+/// struct Squarer;
+///
+/// impl Actor for Squarer {
+///     type Msg = (u64, Reply<u64>);
+///
+///     async fn handle(&mut self, (n, reply): (u64, Reply<u64>), _: &mut Context<Self>) -> Result<(), ActorError> {
+///         let _ = reply.send(n * n);
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let system = ActorSystem::new("app")?;
+/// let pool = Pool::builder(|| Squarer).size(3).start(&system, "squarers").await?;
+/// assert_eq!(pool.ask(|reply| (7, reply)).await?, 49);
+/// pool.shutdown().await;
+/// system.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub struct Pool<A: Actor> {
+    inner: Arc<PoolInner<A>>,
+}
+
+impl<A: Actor> Clone for Pool<A> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<A: Actor> std::fmt::Debug for Pool<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("path", self.inner.sup.path())
+            .field("size", &self.size())
+            .field("routing", &self.inner.routing)
+            .finish_non_exhaustive()
+    }
+}
+
+struct PoolInner<A: Actor> {
+    sup: SupervisorRef,
+    /// The workers jobs may be routed to, with their child ids, in slot order.
+    workers: RwLock<Vec<(Arc<str>, ActorRef<A>)>>,
+    routing: Routing,
+    cursor: AtomicUsize,
+    /// The number of the next worker started by a resize (ids are never reused).
+    next_id: AtomicU64,
+    factory: Arc<dyn Fn() -> A + Send + Sync>,
+    mailbox: usize,
+    closed: AtomicBool,
+    /// One resize (or shutdown) at a time.
+    resizing: tokio::sync::Mutex<()>,
+    ask_timeout: Duration,
+}
+
+impl<A: Actor> Pool<A> {
+    /// A builder for a pool of workers made by `factory` (called for each worker and for each
+    /// restart).
+    pub fn builder(factory: impl Fn() -> A + Send + Sync + 'static) -> PoolBuilder<A> {
+        PoolBuilder {
+            factory: Arc::new(factory),
+            size: 4,
+            routing: Routing::default(),
+            strategy: Strategy::OneForOne,
+            intensity: None,
+            mailbox: A::MAILBOX_CAPACITY,
+        }
+    }
+
+    fn workers(&self) -> RwLockReadGuard<'_, Vec<(Arc<str>, ActorRef<A>)>> {
+        // No user code runs under this lock.
+        self.inner
+            .workers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many workers jobs are routed to now.
+    pub fn size(&self) -> usize {
+        self.workers().len()
+    }
+
+    /// The workers, in slot order.
+    pub fn worker_refs(&self) -> Vec<ActorRef<A>> {
+        self.workers().iter().map(|(_, w)| w.clone()).collect()
+    }
+
+    /// The supervisor of the workers.
+    pub fn supervisor(&self) -> &SupervisorRef {
+        &self.inner.sup
+    }
+
+    /// Messages waiting in all the workers' mailboxes.
+    pub fn queued(&self) -> usize {
+        self.workers().iter().map(|(_, w)| w.mailbox_len()).sum()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::Acquire)
+    }
+
+    /// The slot an unkeyed job starts from.
+    fn first_slot(&self, workers: &[(Arc<str>, ActorRef<A>)]) -> usize {
+        let turn = self.inner.cursor.fetch_add(1, Ordering::Relaxed);
+        match self.inner.routing {
+            Routing::RoundRobin => turn % workers.len(),
+            Routing::LeastLoaded => {
+                // The least loaded, ties broken from a rotating start so they spread.
+                let n = workers.len();
+                (0..n)
+                    .map(|k| (turn + k) % n)
+                    .min_by_key(|&i| workers[i].1.mailbox_len())
+                    .unwrap_or(0)
+            }
+        }
+    }
+
+    fn slot_of<K: Hash + ?Sized>(key: &K, n: usize) -> usize {
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        (hasher.finish() % n as u64) as usize
+    }
+
+    /// Sends a job to a worker, waiting for room only when every worker's mailbox is full
+    /// (then on the worker the routing picked).
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Closed`] with the job when the pool is shut down (or every worker is
+    /// gone); [`SendError::WouldDeadlock`] when a worker of this pool submits to itself while
+    /// its own mailbox is full.
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future while it waits drops the job, unsent.
+    pub async fn submit(&self, job: A::Msg) -> Result<(), SendError<A::Msg>> {
+        tokio::task::consume_budget().await;
+        let mut job = job;
+        loop {
+            let waiting_on = match self.try_route(job) {
+                Ok(()) => return Ok(()),
+                Err(Routed::Closed(job)) => return Err(SendError::Closed(job)),
+                Err(Routed::Full(job, worker)) => (job, worker),
+            };
+            let (returned, worker) = waiting_on;
+            match worker.tell(returned).await {
+                Ok(()) => return Ok(()),
+                // That worker was removed by a resize meanwhile: route again.
+                Err(SendError::Closed(back)) => job = back,
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    /// Sends a job to a worker with room, never waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`TrySendError::Full`] with the job when every worker's mailbox is full;
+    /// [`TrySendError::Closed`] when the pool is shut down.
+    pub fn try_submit(&self, job: A::Msg) -> Result<(), TrySendError<A::Msg>> {
+        match self.try_route(job) {
+            Ok(()) => Ok(()),
+            Err(Routed::Closed(job)) => Err(TrySendError::Closed(job)),
+            Err(Routed::Full(job, _)) => Err(TrySendError::Full(job)),
+        }
+    }
+
+    /// Tries each worker from the routed one; hands the job back with the routed worker when
+    /// all are full.
+    fn try_route(&self, job: A::Msg) -> Result<(), Routed<A>> {
+        if self.is_closed() {
+            return Err(Routed::Closed(job));
+        }
+        let workers = self.workers();
+        if workers.is_empty() {
+            return Err(Routed::Closed(job));
+        }
+        let first = self.first_slot(&workers);
+        let n = workers.len();
+        let mut job = job;
+        for k in 0..n {
+            match workers[(first + k) % n].1.try_tell(job) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Full(back) | TrySendError::Closed(back)) => job = back,
+            }
+        }
+        Err(Routed::Full(job, workers[first].1.clone()))
+    }
+
+    /// Sends a job to the worker its key hashes to, waiting for room there.
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](Self::submit).
+    pub async fn submit_keyed<K: Hash + ?Sized>(
+        &self,
+        key: &K,
+        job: A::Msg,
+    ) -> Result<(), SendError<A::Msg>> {
+        let mut job = job;
+        loop {
+            let Some(worker) = self.keyed(key) else {
+                return Err(SendError::Closed(job));
+            };
+            match worker.tell(job).await {
+                Ok(()) => return Ok(()),
+                Err(SendError::Closed(back)) if !self.is_closed() => job = back,
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    /// The worker a key hashes to: the same for the same key while the pool keeps its size.
+    pub fn keyed<K: Hash + ?Sized>(&self, key: &K) -> Option<ActorRef<A>> {
+        if self.is_closed() {
+            return None;
+        }
+        let workers = self.workers();
+        let n = workers.len();
+        (n > 0).then(|| workers[Self::slot_of(key, n)].1.clone())
+    }
+
+    /// Asks a worker (picked by the routing) under the system's default ask timeout.
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorRef::ask_timeout`]; [`AskError::Stopped`] when the pool is shut down.
+    pub async fn ask<T, F>(&self, make: F) -> Result<T, AskError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Reply<T>) -> A::Msg,
+    {
+        let worker = self.pick().ok_or(AskError::Stopped)?;
+        worker.ask_timeout(make, self.inner.ask_timeout).await
+    }
+
+    /// As [`ask`](Self::ask), but a job whose worker failed or was killed while handling it
+    /// ([`AskError::Failed`], [`AskError::Killed`]) is asked once more, of the next worker
+    /// (`make` builds the message again).
+    ///
+    /// # Errors
+    ///
+    /// The second attempt's error, or the first's when it was not a failure.
+    pub async fn ask_retrying<T, F>(&self, make: F) -> Result<T, AskError>
+    where
+        T: Send + 'static,
+        F: Fn(Reply<T>) -> A::Msg,
+    {
+        match self.ask(&make).await {
+            Err(AskError::Failed(_) | AskError::Killed) => self.ask(&make).await,
+            other => other,
+        }
+    }
+
+    /// Asks the worker `key` hashes to.
+    ///
+    /// # Errors
+    ///
+    /// As [`ask`](Self::ask).
+    pub async fn ask_keyed<K, T, F>(&self, key: &K, make: F) -> Result<T, AskError>
+    where
+        K: Hash + ?Sized,
+        T: Send + 'static,
+        F: FnOnce(Reply<T>) -> A::Msg,
+    {
+        let worker = self.keyed(key).ok_or(AskError::Stopped)?;
+        worker.ask_timeout(make, self.inner.ask_timeout).await
+    }
+
+    /// The worker the routing picks for the next job.
+    fn pick(&self) -> Option<ActorRef<A>> {
+        if self.is_closed() {
+            return None;
+        }
+        let workers = self.workers();
+        if workers.is_empty() {
+            return None;
+        }
+        Some(workers[self.first_slot(&workers)].1.clone())
+    }
+
+    /// Grows or shrinks the pool to `size` workers. New workers are started under the same
+    /// supervisor; removed ones (the newest first) stop taking jobs at once, handle what is
+    /// queued in their mailbox (a drain), and are then deleted from the supervisor. Returns
+    /// once that is done.
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::ZeroSize`]; [`PoolError::Closed`] after a shutdown;
+    /// [`PoolError::Admin`] if a new worker failed to start (the pool keeps the ones it has).
+    pub async fn resize(&self, size: usize) -> Result<(), PoolError> {
+        if size == 0 {
+            return Err(PoolError::ZeroSize);
+        }
+        let _one_at_a_time = self.inner.resizing.lock().await;
+        if self.is_closed() {
+            return Err(PoolError::Closed);
+        }
+        while self.size() < size {
+            let k = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+            let factory = self.inner.factory.clone();
+            let spec = ChildSpec::worker(format!("worker-{k}"), move || factory())
+                .mailbox(self.inner.mailbox);
+            let child = self.inner.sup.start_child(spec).await?;
+            if let Some(worker) = child.downcast::<A>() {
+                self.write().push((child.id().into(), worker));
+            }
+        }
+        while self.size() > size {
+            let removed = self.write().pop();
+            if let Some((id, worker)) = removed {
+                Self::retire(&self.inner.sup, &id, &worker).await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<(Arc<str>, ActorRef<A>)>> {
+        self.inner
+            .workers
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Drains a worker no job is routed to any more, then deletes its spec.
+    async fn retire(sup: &SupervisorRef, id: &str, worker: &ActorRef<A>) -> Result<(), PoolError> {
+        worker.drain();
+        worker.wait().await;
+        match sup.delete_child(id).await {
+            Ok(()) | Err(AdminError::NotFound(_)) => Ok(()),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Shuts the pool down gracefully: no new job is taken (sends fail with `Closed`), every
+    /// worker handles what is queued in its mailbox, then the supervisor stops. Returns when
+    /// it has. A second call waits for the first.
+    pub async fn shutdown(&self) {
+        let _one_at_a_time = self.inner.resizing.lock().await;
+        self.inner.closed.store(true, Ordering::Release);
+        let workers = std::mem::take(&mut *self.write());
+        for (_, worker) in &workers {
+            worker.drain();
+        }
+        for (_, worker) in &workers {
+            worker.wait().await;
+        }
+        self.inner.sup.stop();
+        self.inner.sup.wait().await;
+    }
+}
+
+/// Why a job was not placed without waiting.
+enum Routed<A: Actor> {
+    /// Every worker was full: the job, and the worker the routing picked.
+    Full(A::Msg, ActorRef<A>),
+    Closed(A::Msg),
+}
