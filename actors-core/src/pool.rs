@@ -1,9 +1,13 @@
 //! [`Pool`]: N workers of one actor type under a supervisor, with routing and backpressure.
 
+use std::future::{Future, poll_fn};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+use std::task::Poll;
 use std::time::Duration;
+
+use tokio::sync::mpsc;
 
 use crate::reply::Reply;
 use crate::{
@@ -287,7 +291,7 @@ impl<A: Actor> Pool<A> {
     }
 
     /// Sends a job to a worker, waiting for room only when every worker's mailbox is full
-    /// (then on the worker the routing picked).
+    /// (then for the first room any of them makes).
     ///
     /// # Errors
     ///
@@ -302,18 +306,21 @@ impl<A: Actor> Pool<A> {
         tokio::task::consume_budget().await;
         let mut job = job;
         loop {
-            let waiting_on = match self.try_route(job) {
+            let workers = match self.try_route(job) {
                 Ok(()) => return Ok(()),
                 Err(Routed::Closed(job)) => return Err(SendError::Closed(job)),
-                Err(Routed::Full(job, worker)) => (job, worker),
+                Err(Routed::Full(back, workers)) => {
+                    job = back;
+                    workers
+                }
             };
-            let (returned, worker) = waiting_on;
-            match worker.tell(returned).await {
-                Ok(()) => return Ok(()),
-                // That worker was removed by a resize meanwhile: route again.
-                Err(SendError::Closed(back)) => job = back,
-                Err(other) => return Err(other),
+            // Every mailbox is full: take the first room any worker makes.
+            if let Some(permit) = first_room(&workers).await {
+                permit.send(job);
+                return Ok(());
             }
+            // Those workers are gone (a resize or a shutdown): route again, which sees the
+            // pool's present workers, or that there are none.
         }
     }
 
@@ -331,8 +338,8 @@ impl<A: Actor> Pool<A> {
         }
     }
 
-    /// Tries each worker from the routed one; hands the job back with the routed worker when
-    /// all are full.
+    /// Tries each worker from the routed one; when none has room, hands the job back with the
+    /// workers (their mailboxes are full); when every one is gone, with `Closed`.
     fn try_route(&self, job: A::Msg) -> Result<(), Routed<A>> {
         if self.is_closed() {
             return Err(Routed::Closed(job));
@@ -344,13 +351,23 @@ impl<A: Actor> Pool<A> {
         let first = self.first_slot(&workers);
         let n = workers.len();
         let mut job = job;
+        let mut open = Vec::new();
         for k in 0..n {
-            match workers[(first + k) % n].1.try_tell(job) {
+            let worker = &workers[(first + k) % n].1;
+            match worker.try_tell(job) {
                 Ok(()) => return Ok(()),
-                Err(TrySendError::Full(back) | TrySendError::Closed(back)) => job = back,
+                Err(TrySendError::Full(back)) => {
+                    job = back;
+                    open.push(worker.clone());
+                }
+                Err(TrySendError::Closed(back)) => job = back,
             }
         }
-        Err(Routed::Full(job, workers[first].1.clone()))
+        if open.is_empty() {
+            // Every worker made its final exit (its supervisor gave up, say).
+            return Err(Routed::Closed(job));
+        }
+        Err(Routed::Full(job, open))
     }
 
     /// Sends a job to the worker its key hashes to, waiting for room there.
@@ -370,7 +387,12 @@ impl<A: Actor> Pool<A> {
             };
             match worker.tell(job).await {
                 Ok(()) => return Ok(()),
-                Err(SendError::Closed(back)) if !self.is_closed() => job = back,
+                // Its slot now holds another worker (a resize): go there.
+                Err(SendError::Closed(back))
+                    if self.keyed(key).is_some_and(|now| now.id() != worker.id()) =>
+                {
+                    job = back;
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -447,8 +469,9 @@ impl<A: Actor> Pool<A> {
 
     /// Grows or shrinks the pool to `size` workers. New workers are started under the same
     /// supervisor; removed ones (the newest first) stop taking jobs at once, handle what is
-    /// queued in their mailbox (a drain), and are then deleted from the supervisor. Returns
-    /// once that is done.
+    /// queued in their mailbox, and are then stopped and deleted from the supervisor (a job
+    /// that raced in after the queue emptied is reported `Undelivered`). Returns once that is
+    /// done.
     ///
     /// # Errors
     ///
@@ -488,10 +511,15 @@ impl<A: Actor> Pool<A> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Drains a worker no job is routed to any more, then deletes its spec.
+    /// Stops a worker no job is routed to any more once it has handled its queue, then
+    /// deletes its spec. (Not a `drain`: a drained mailbox is closed for good, so a failure
+    /// during it would lose the jobs behind it; this worker is still restarted meanwhile.)
     async fn retire(sup: &SupervisorRef, id: &str, worker: &ActorRef<A>) -> Result<(), PoolError> {
-        worker.drain();
-        worker.wait().await;
+        until_empty(std::slice::from_ref(worker)).await;
+        match sup.terminate_child(id).await {
+            Ok(()) | Err(AdminError::NotFound(_)) => {}
+            Err(other) => return Err(other.into()),
+        }
         match sup.delete_child(id).await {
             Ok(()) | Err(AdminError::NotFound(_)) => Ok(()),
             Err(other) => Err(other.into()),
@@ -499,26 +527,59 @@ impl<A: Actor> Pool<A> {
     }
 
     /// Shuts the pool down gracefully: no new job is taken (sends fail with `Closed`), every
-    /// worker handles what is queued in its mailbox, then the supervisor stops. Returns when
-    /// it has. A second call waits for the first.
+    /// worker handles what is queued in its mailbox (a worker that fails meanwhile is restarted
+    /// and goes on with its queue), then the supervisor stops, each worker finishing the job
+    /// in hand. Returns when it has. A second call waits for the first.
     pub async fn shutdown(&self) {
         let _one_at_a_time = self.inner.resizing.lock().await;
         self.inner.closed.store(true, Ordering::Release);
-        let workers = std::mem::take(&mut *self.write());
-        for (_, worker) in &workers {
-            worker.drain();
-        }
-        for (_, worker) in &workers {
-            worker.wait().await;
-        }
+        let workers: Vec<ActorRef<A>> = std::mem::take(&mut *self.write())
+            .into_iter()
+            .map(|(_, worker)| worker)
+            .collect();
+        until_empty(&workers).await;
         self.inner.sup.stop();
         self.inner.sup.wait().await;
     }
 }
 
+/// Waits until every live worker's mailbox is empty, looking every millisecond of tokio's
+/// clock (a shutdown or a resize, not a hot path).
+async fn until_empty<A: Actor>(workers: &[ActorRef<A>]) {
+    while workers.iter().any(|w| w.is_alive() && w.mailbox_len() > 0) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 /// Why a job was not placed without waiting.
 enum Routed<A: Actor> {
-    /// Every worker was full: the job, and the worker the routing picked.
-    Full(A::Msg, ActorRef<A>),
+    /// Every live worker was full: the job, and those workers (the routed one first).
+    Full(A::Msg, Vec<ActorRef<A>>),
+    /// No worker is left.
     Closed(A::Msg),
+}
+
+/// Room in whichever of `workers`' mailboxes frees first; `None` if they are all closed.
+async fn first_room<A: Actor>(workers: &[ActorRef<A>]) -> Option<mpsc::Permit<'_, A::Msg>> {
+    let mut waiting: Vec<_> = workers
+        .iter()
+        .map(|w| Some(Box::pin(w.tx.reserve())))
+        .collect();
+    poll_fn(|cx| {
+        let mut open = false;
+        for slot in &mut waiting {
+            let Some(reserve) = slot else { continue };
+            match reserve.as_mut().poll(cx) {
+                Poll::Ready(Ok(permit)) => return Poll::Ready(Some(permit)),
+                Poll::Ready(Err(_closed)) => *slot = None,
+                Poll::Pending => open = true,
+            }
+        }
+        if open {
+            Poll::Pending
+        } else {
+            Poll::Ready(None)
+        }
+    })
+    .await
 }
