@@ -132,7 +132,7 @@ impl<A: Actor> PoolBuilder<A> {
         Ok(Pool {
             inner: Arc::new(PoolInner {
                 sup,
-                workers: RwLock::new(workers),
+                workers: RwLock::new(Arc::new(workers)),
                 routing: self.routing,
                 cursor: AtomicUsize::new(0),
                 next_id: AtomicU64::new(self.size as u64),
@@ -208,8 +208,9 @@ impl<A: Actor> std::fmt::Debug for Pool<A> {
 
 struct PoolInner<A: Actor> {
     sup: SupervisorRef,
-    /// The workers jobs may be routed to, with their child ids, in slot order.
-    workers: RwLock<Vec<(Arc<str>, ActorRef<A>)>>,
+    /// The workers jobs may be routed to, with their child ids, in slot order: a snapshot
+    /// replaced on a resize, so that a job waiting for room holds it without cloning refs.
+    workers: RwLock<Slots<A>>,
     routing: Routing,
     cursor: AtomicUsize,
     /// The number of the next worker started by a resize (ids are never reused).
@@ -236,7 +237,7 @@ impl<A: Actor> Pool<A> {
         }
     }
 
-    fn workers(&self) -> RwLockReadGuard<'_, Vec<(Arc<str>, ActorRef<A>)>> {
+    fn workers(&self) -> RwLockReadGuard<'_, Slots<A>> {
         // No user code runs under this lock.
         self.inner
             .workers
@@ -270,7 +271,12 @@ impl<A: Actor> Pool<A> {
 
     /// The slot an unkeyed job starts from.
     fn first_slot(&self, workers: &[(Arc<str>, ActorRef<A>)]) -> usize {
-        let turn = self.inner.cursor.fetch_add(1, Ordering::Relaxed);
+        // A load and a store rather than one read-modify-write: concurrent submitters may
+        // share a turn now and then, which only skews the spread a little.
+        let turn = self.inner.cursor.load(Ordering::Relaxed);
+        self.inner
+            .cursor
+            .store(turn.wrapping_add(1), Ordering::Relaxed);
         match self.inner.routing {
             Routing::RoundRobin => turn % workers.len(),
             Routing::LeastLoaded => {
@@ -303,9 +309,29 @@ impl<A: Actor> Pool<A> {
     ///
     /// Dropping the future while it waits drops the job, unsent.
     pub async fn submit(&self, job: A::Msg) -> Result<(), SendError<A::Msg>> {
-        tokio::task::consume_budget().await;
         let mut job = job;
         loop {
+            let single = {
+                let workers = self.workers();
+                (workers.len() == 1 && !self.is_closed()).then(|| Arc::clone(&workers))
+            };
+            if let Some(workers) = single {
+                // One worker: straight to its mailbox, as a bare channel send (a failed
+                // `try_send` first would touch the channel's semaphore, shared with the
+                // worker's core, once more per job).
+                match workers[0].1.tell(job).await {
+                    Ok(()) => return Ok(()),
+                    Err(SendError::Closed(back)) => {
+                        job = back;
+                        if self.is_closed() || Arc::ptr_eq(&workers, &self.workers()) {
+                            return Err(SendError::Closed(job));
+                        }
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            tokio::task::consume_budget().await;
             let workers = match self.try_route(job) {
                 Ok(()) => return Ok(()),
                 Err(Routed::Closed(job)) => return Err(SendError::Closed(job)),
@@ -315,6 +341,18 @@ impl<A: Actor> Pool<A> {
                 }
             };
             // Every mailbox is full: take the first room any worker makes.
+            let mut open = workers.iter().map(|(_, w)| w).filter(|w| !w.tx.is_closed());
+            if let (Some(only), None) = (open.next(), open.next()) {
+                // One worker to wait on (a pool of one, or the others are gone): no boxing.
+                match only.tell(job).await {
+                    Ok(()) => return Ok(()),
+                    Err(SendError::Closed(back)) => {
+                        job = back;
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
             if let Some(permit) = first_room(&workers).await {
                 permit.send(job);
                 return Ok(());
@@ -351,23 +389,22 @@ impl<A: Actor> Pool<A> {
         let first = self.first_slot(&workers);
         let n = workers.len();
         let mut job = job;
-        let mut open = Vec::new();
+        let mut open = false;
         for k in 0..n {
-            let worker = &workers[(first + k) % n].1;
-            match worker.try_tell(job) {
+            match workers[(first + k) % n].1.try_tell(job) {
                 Ok(()) => return Ok(()),
                 Err(TrySendError::Full(back)) => {
                     job = back;
-                    open.push(worker.clone());
+                    open = true;
                 }
                 Err(TrySendError::Closed(back)) => job = back,
             }
         }
-        if open.is_empty() {
+        if !open {
             // Every worker made its final exit (its supervisor gave up, say).
             return Err(Routed::Closed(job));
         }
-        Err(Routed::Full(job, open))
+        Err(Routed::Full(job, Arc::clone(&workers)))
     }
 
     /// Sends a job to the worker its key hashes to, waiting for room there.
@@ -492,11 +529,11 @@ impl<A: Actor> Pool<A> {
                 .mailbox(self.inner.mailbox);
             let child = self.inner.sup.start_child(spec).await?;
             if let Some(worker) = child.downcast::<A>() {
-                self.write().push((child.id().into(), worker));
+                Arc::make_mut(&mut *self.write()).push((child.id().into(), worker));
             }
         }
         while self.size() > size {
-            let removed = self.write().pop();
+            let removed = Arc::make_mut(&mut *self.write()).pop();
             if let Some((id, worker)) = removed {
                 Self::retire(&self.inner.sup, &id, &worker).await?;
             }
@@ -504,7 +541,7 @@ impl<A: Actor> Pool<A> {
         Ok(())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<(Arc<str>, ActorRef<A>)>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Slots<A>> {
         self.inner
             .workers
             .write()
@@ -534,8 +571,8 @@ impl<A: Actor> Pool<A> {
         let _one_at_a_time = self.inner.resizing.lock().await;
         self.inner.closed.store(true, Ordering::Release);
         let workers: Vec<ActorRef<A>> = std::mem::take(&mut *self.write())
-            .into_iter()
-            .map(|(_, worker)| worker)
+            .iter()
+            .map(|(_, worker)| worker.clone())
             .collect();
         until_empty(&workers).await;
         self.inner.sup.stop();
@@ -551,19 +588,24 @@ async fn until_empty<A: Actor>(workers: &[ActorRef<A>]) {
     }
 }
 
+/// The workers with their child ids, in slot order.
+type Slots<A> = Arc<Vec<(Arc<str>, ActorRef<A>)>>;
+
 /// Why a job was not placed without waiting.
 enum Routed<A: Actor> {
-    /// Every live worker was full: the job, and those workers (the routed one first).
-    Full(A::Msg, Vec<ActorRef<A>>),
+    /// Every live worker was full: the job, and the workers.
+    Full(A::Msg, Slots<A>),
     /// No worker is left.
     Closed(A::Msg),
 }
 
 /// Room in whichever of `workers`' mailboxes frees first; `None` if they are all closed.
-async fn first_room<A: Actor>(workers: &[ActorRef<A>]) -> Option<mpsc::Permit<'_, A::Msg>> {
+async fn first_room<A: Actor>(
+    workers: &[(Arc<str>, ActorRef<A>)],
+) -> Option<mpsc::Permit<'_, A::Msg>> {
     let mut waiting: Vec<_> = workers
         .iter()
-        .map(|w| Some(Box::pin(w.tx.reserve())))
+        .map(|(_, w)| Some(Box::pin(w.tx.reserve())))
         .collect();
     poll_fn(|cx| {
         let mut open = false;
