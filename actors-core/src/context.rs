@@ -114,6 +114,94 @@ impl<A: Actor> Context<A> {
         );
     }
 
+    /// Forwards the items of `stream` into this actor's own mailbox, each converted with
+    /// `From`, in order, from a task of their own: backpressured by the mailbox (the task waits
+    /// for room), and ended with this instance (its token is cancelled), so an actor can own a
+    /// socket or a subscription. With `end`, that message follows the last item when the
+    /// stream ends by itself (not when the instance ends first).
+    ///
+    /// A restarted instance adds its streams again in its `started`; the mailbox, and the
+    /// items already in it, survive the restart.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use actors_core::{Actor, ActorError, Context};
+    ///
+    /// enum LineMsg {
+    ///     Line(String),
+    ///     Closed,
+    /// }
+    ///
+    /// impl From<String> for LineMsg {
+    ///     fn from(line: String) -> Self {
+    ///         LineMsg::Line(line)
+    ///     }
+    /// }
+    ///
+    /// struct Reader<S>(Option<S>);
+    ///
+    /// impl<S> Actor for Reader<S>
+    /// where
+    ///     S: futures_core::Stream<Item = String> + Send + 'static,
+    /// {
+    ///     type Msg = LineMsg;
+    ///
+    ///     async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         if let Some(lines) = self.0.take() {
+    ///             ctx.add_stream(lines, Some(LineMsg::Closed));
+    ///         }
+    ///         Ok(())
+    ///     }
+    ///
+    ///     async fn handle(&mut self, msg: LineMsg, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         match msg {
+    ///             LineMsg::Line(line) => println!("{line}"),
+    ///             LineMsg::Closed => ctx.stop(),
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
+    pub fn add_stream<S>(&self, stream: S, end: Option<A::Msg>)
+    where
+        S: futures_core::Stream + Send + 'static,
+        S::Item: Send,
+        A::Msg: From<S::Item>,
+    {
+        let instance = self.token();
+        let myself = self.myself.clone();
+        self.system.spawn_task(
+            async move {
+                let mut stream = std::pin::pin!(stream);
+                loop {
+                    let next = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx));
+                    let item = tokio::select! {
+                        biased;
+                        () = instance.cancelled() => return,
+                        item = next => item,
+                    };
+                    let msg = match item {
+                        Some(item) => A::Msg::from(item),
+                        None => match end {
+                            Some(end) => {
+                                let _ = myself.tell(end).await;
+                                return;
+                            }
+                            None => return,
+                        },
+                    };
+                    tokio::select! {
+                        biased;
+                        () = instance.cancelled() => return,
+                        sent = myself.tell(msg) => if sent.is_err() { return },
+                    }
+                }
+            },
+            None,
+        );
+    }
+
     /// Stops this actor gracefully once the current hook returns (as [`ActorRef::stop`]).
     pub fn stop(&self) {
         self.myself.stop();

@@ -20,6 +20,7 @@ mod reply;
 mod scope;
 mod supervisor;
 mod system;
+mod topic;
 mod tree;
 
 pub use actor::Actor;
@@ -46,4 +47,5 @@ pub use system::{
     ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_FAILURE_JOURNAL,
     DEFAULT_SHUTDOWN_TIMEOUT, SpawnBuilder, SystemBuilder,
 };
+pub use topic::{Overflow, Published, SubscriberStats, Topic};
 pub use tree::{DEFAULT_TREE_WAIT, MailboxStats, NodeKind, NodeState, Tree, TreeNode};

@@ -153,12 +153,37 @@ pub(crate) struct Relations {
     /// A linked actor's abnormal exit that fails this actor (it does not trap exits).
     pub(crate) link_failure: Option<LinkExit>,
     pub(crate) trap_exit: bool,
+    /// Library parts (a `Topic`) told of the final exit, without an actor of their own.
+    exit_hooks: Vec<Weak<dyn ExitHook>>,
+}
+
+/// Told of a watched actor's final exit (from the exiting actor's task; keep it short).
+pub(crate) trait ExitHook: Send + Sync {
+    fn exited(&self, id: ActorId);
+}
+
+/// Tells `hook` of `target`'s final exit; returns false (and registers nothing) if it has
+/// exited already. Registering the same hook twice keeps one.
+pub(crate) fn watch_exit(target: &Shared, hook: Weak<dyn ExitHook>) -> bool {
+    target.relations(|r, exited| {
+        if exited {
+            return false;
+        }
+        if !r.exit_hooks.iter().any(|h| h.ptr_eq(&hook)) {
+            r.exit_hooks.push(hook);
+        }
+        true
+    })
 }
 
 impl Relations {
     /// Entries held (for tests of leaks).
     pub(crate) fn len(&self) -> usize {
-        self.monitored_by.len() + self.watching.len() + self.links.len() + self.inbox.len()
+        self.monitored_by.len()
+            + self.watching.len()
+            + self.links.len()
+            + self.inbox.len()
+            + self.exit_hooks.len()
     }
 }
 
@@ -253,6 +278,11 @@ pub(crate) fn final_exit(me: &Shared, reason: &ExitReason) {
     let Some(relations) = me.control.take_relations() else {
         return;
     };
+    for hook in relations.exit_hooks {
+        if let Some(hook) = hook.upgrade() {
+            hook.exited(me.id);
+        }
+    }
     for (monitor, _, watcher) in relations.monitored_by {
         let Some(watcher) = watcher.upgrade() else {
             continue;
