@@ -169,6 +169,9 @@ pub(crate) fn watch_exit(target: &Shared, hook: Weak<dyn ExitHook>) -> bool {
         if exited {
             return false;
         }
+        // Hooks of parts that are gone (a dropped topic) go now, so that an actor outliving
+        // many of them holds only the live ones.
+        r.exit_hooks.retain(|h| h.strong_count() > 0);
         if !r.exit_hooks.iter().any(|h| h.ptr_eq(&hook)) {
             r.exit_hooks.push(hook);
         }

@@ -14,7 +14,9 @@ use crate::{Actor, ActorId, ActorPath, ActorRef, Recipient, SendError, TrySendEr
 #[non_exhaustive]
 pub enum Overflow {
     /// Wait for room: the publish waits for this subscriber (for all such subscribers at once,
-    /// so for the slowest of them, not their sum). Nothing is dropped.
+    /// so for the slowest of them, not their sum). Nothing is dropped, except the copy for a
+    /// subscriber publishing from its own handler while its own mailbox is full (waiting would
+    /// never end): that one is dropped and counted.
     Wait,
     /// Drop this message for this subscriber and count it.
     DropNewest,
@@ -120,7 +122,8 @@ struct Subscriber<M> {
 
 impl<M> TopicInner<M> {
     fn lock(&self) -> MutexGuard<'_, Vec<Subscriber<M>>> {
-        // No user code runs under this lock (a message's `Clone` does: see `publish`).
+        // User code that runs under this lock: the message's `Clone` and the subscriber's
+        // `From` conversion (see `publish`); neither can reach the topic.
         self.subscribers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -266,14 +269,26 @@ impl<M: Clone + Send + 'static> Topic<M> {
         let outcomes = wait_all(&recipients, copies).await;
         let subscribers = self.inner.lock();
         for (recipient, sent) in recipients.iter().zip(outcomes) {
-            if sent {
-                published.delivered += 1;
-                if let Some(s) = subscribers
-                    .iter()
-                    .find(|s| s.recipient.id() == recipient.id())
-                {
-                    s.delivered.fetch_add(1, Ordering::Relaxed);
+            let subscriber = subscribers
+                .iter()
+                .find(|s| s.recipient.id() == recipient.id());
+            match sent {
+                Ok(()) => {
+                    published.delivered += 1;
+                    if let Some(s) = subscriber {
+                        s.delivered.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
+                // The subscriber is the publisher, inside its own handler, with a full
+                // mailbox: waiting would never end. Dropped, and counted.
+                Err(SendError::WouldDeadlock(_)) => {
+                    published.dropped += 1;
+                    if let Some(s) = subscriber {
+                        s.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                // It made its final exit meanwhile (its exit hook removed it).
+                Err(SendError::Closed(_)) => published.removed += 1,
             }
         }
         published
@@ -283,22 +298,24 @@ impl<M: Clone + Send + 'static> Topic<M> {
 /// A boxed send to one subscriber.
 type Sending<'a, M> = Pin<Box<dyn Future<Output = Result<(), SendError<M>>> + Send + 'a>>;
 
-/// Sends each copy to its recipient, all at once; true for those delivered (false: the
-/// subscriber exited meanwhile, and its exit hook removes it).
-async fn wait_all<M: Send + 'static>(recipients: &[Recipient<M>], copies: Vec<M>) -> Vec<bool> {
+/// Sends each copy to its recipient, all at once; the outcome of each.
+async fn wait_all<M: Send + 'static>(
+    recipients: &[Recipient<M>],
+    copies: Vec<M>,
+) -> Vec<Result<(), SendError<M>>> {
     let mut sends: Vec<Option<Sending<'_, M>>> = recipients
         .iter()
         .zip(copies)
         .map(|(recipient, copy)| Some(Box::pin(recipient.tell(copy)) as Sending<'_, M>))
         .collect();
-    let mut outcomes = vec![false; sends.len()];
+    let mut done: Vec<Option<Result<(), SendError<M>>>> = sends.iter().map(|_| None).collect();
     poll_fn(|cx| {
         let mut pending = false;
-        for (slot, outcome) in sends.iter_mut().zip(outcomes.iter_mut()) {
+        for (slot, outcome) in sends.iter_mut().zip(done.iter_mut()) {
             if let Some(send) = slot {
                 match send.as_mut().poll(cx) {
                     Poll::Ready(sent) => {
-                        *outcome = sent.is_ok();
+                        *outcome = Some(sent);
                         *slot = None;
                     }
                     Poll::Pending => pending = true,
@@ -312,5 +329,5 @@ async fn wait_all<M: Send + 'static>(recipients: &[Recipient<M>], copies: Vec<M>
         }
     })
     .await;
-    outcomes
+    done.into_iter().flatten().collect()
 }
