@@ -140,7 +140,12 @@ async fn run() -> Result<(), String> {
         "at most {most_queued} ticks queued at once (bound: {} subscribers × {MAILBOX})",
         SUBSCRIBERS + 2
     );
+    let still_subscribed = prices.subscriber_count();
     system.shutdown().await.map_err(|e| e.to_string())?;
+    println!(
+        "after the shutdown: {} subscribers (each removed at its final exit)",
+        prices.subscriber_count()
+    );
 
     check(
         complete == SUBSCRIBERS,
@@ -151,12 +156,16 @@ async fn run() -> Result<(), String> {
         "the dropping subscriber's ticks plus its drops make every tick",
     )?;
     check(
-        removed == 1 && cut_off_got < TICKS && prices.subscriber_count() == SUBSCRIBERS + 1,
+        removed == 1 && cut_off_got < TICKS && still_subscribed == SUBSCRIBERS + 1,
         "the slow Unsubscribe subscriber was cut off, only it",
     )?;
     check(
         most_queued <= (SUBSCRIBERS + 2) * MAILBOX,
         "what waits is bounded by the mailboxes",
+    )?;
+    check(
+        prices.subscriber_count() == 0,
+        "exited subscribers are removed",
     )?;
     Ok(())
 }
