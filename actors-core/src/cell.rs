@@ -240,6 +240,8 @@ pub(crate) struct Cell<A: Actor> {
     /// How many times `Shared`'s 32-bit message count wrapped (written once per 2^32).
     received_wraps: u32,
     finished: bool,
+    /// The test kit asked for the next message to fail the instance.
+    fail_next: bool,
     /// The supervisor waits for the running (restarted) instance to report its start.
     report_start: bool,
     /// What only some actors need, boxed in one allocation so that every idle actor pays
@@ -303,6 +305,7 @@ impl<A: Actor> Cell<A> {
             undelivered: 0,
             received_wraps: 0,
             finished: false,
+            fail_next: false,
             report_start: false,
         }
     }
@@ -372,6 +375,9 @@ impl<A: Actor> Cell<A> {
                                 Next::Msg(msg) => {
                                     if self.shared().count_received() {
                                         self.received_wraps += 1;
+                                    }
+                                    if self.fail_next {
+                                        break 'instance self.injected_failure(msg);
                                     }
                                     msg
                                 }
@@ -588,10 +594,33 @@ impl<A: Actor> Cell<A> {
         );
     }
 
+    /// The test kit's injected failure, on this message: it is dropped as a failed handler
+    /// drops it (its asker gets `AskError::Failed`), and the instance fails.
+    #[cold]
+    fn injected_failure(&mut self, msg: A::Msg) -> ExitReason {
+        self.fail_next = false;
+        let shared = self.shared();
+        let generation = shared.generation();
+        let info = FailureInfo::from_error(
+            &ActorError::msg("failure injected by the test kit"),
+            FailedIn::Handle,
+            shared.path(),
+            shared.id,
+            generation,
+        );
+        self.emit(EventKind::Failed(info.clone()), generation);
+        let _ = self.dispose(|| drop(msg), generation, AskError::Failed(info.clone()));
+        ExitReason::Failed(info)
+    }
+
     /// Acts on newly raised signals; returns the exit reason when one ends the instance.
     fn on_signals(&mut self, bits: Signals) -> Option<ExitReason> {
         if bits & signal::CENSUS != 0 {
             self.answer_census(NodeState::Running);
+        }
+        if bits & signal::INJECT_FAILURE != 0 {
+            self.shared().control.take_bits(signal::INJECT_FAILURE);
+            self.fail_next = true;
         }
         if bits & signal::KILL != 0 {
             return Some(ExitReason::Killed);

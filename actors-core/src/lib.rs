@@ -20,6 +20,8 @@ mod reply;
 mod scope;
 mod supervisor;
 mod system;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 mod topic;
 mod tree;
 

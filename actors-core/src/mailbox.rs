@@ -68,6 +68,8 @@ pub(crate) mod signal {
     pub(crate) const LINKED: Signals = 1 << 10;
     /// A census (`system.tree()`) asks the actor for its counters.
     pub(crate) const CENSUS: Signals = 1 << 11;
+    /// The test kit: fail the instance on its next message.
+    pub(crate) const INJECT_FAILURE: Signals = 1 << 12;
     /// Any shutdown.
     pub(crate) const SHUTDOWN: Signals = SHUTDOWN_SYSTEM | SHUTDOWN_CANCELLED | SHUTDOWN_SUPERVISOR;
     /// The supervisor's decision after an instance ended: start a new instance.

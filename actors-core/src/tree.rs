@@ -131,6 +131,36 @@ impl Tree {
         self.iter().find(|node| node.path.as_str() == path)
     }
 
+    /// The tree's shape without its counters (which vary from run to run): one line per node,
+    /// indented two spaces per level, with its name, kind, state and generation. Made for
+    /// assertions in tests.
+    ///
+    /// ```text
+    /// app system
+    ///   pool supervisor running 1
+    ///     worker-0 actor running 3
+    /// ```
+    pub fn outline(&self) -> String {
+        let mut out = String::new();
+        let mut stack = vec![(&self.root, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            let name = node.path.name();
+            let _ = write!(
+                out,
+                "{:indent$}{name} {}",
+                "",
+                node.kind,
+                indent = depth * 2
+            );
+            if node.kind != NodeKind::System {
+                let _ = write!(out, " {} {}", node.state, node.generation);
+            }
+            out.push('\n');
+            stack.extend(node.children.iter().rev().map(|child| (child, depth + 1)));
+        }
+        out
+    }
+
     /// The tree as a Mermaid flowchart (`graph TD`), one node per line with its name, kind
     /// and state, and one edge per parent and child.
     pub fn to_mermaid(&self) -> String {
