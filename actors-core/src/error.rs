@@ -251,6 +251,15 @@ pub enum SystemError {
     /// A zero capacity was configured for the event subscription buffer.
     #[error("the event buffer capacity must be at least 1")]
     ZeroEventCapacity,
+    /// The event buffer capacity is above [`MAX_EVENT_CAPACITY`](crate::MAX_EVENT_CAPACITY)
+    /// (its slots are allocated up front).
+    #[error("the event buffer capacity {requested} is above the maximum {max}")]
+    EventCapacityTooLarge {
+        /// The capacity asked for.
+        requested: usize,
+        /// The largest accepted.
+        max: usize,
+    },
     /// A zero capacity was configured for the failures journal.
     #[error("the failures journal capacity must be at least 1")]
     ZeroFailureJournal,

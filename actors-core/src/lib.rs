@@ -37,7 +37,7 @@ pub use exit::{ExitReason, FailedIn, FailureInfo, ShutdownCause};
 pub use fan_out::fan_out;
 pub use link::{AnyActorRef, Down, LinkExit, MonitorRef};
 pub use mailbox::{DEFAULT_MAILBOX_CAPACITY, MAX_MAILBOX_CAPACITY};
-pub use pool::{Pool, PoolBuilder, PoolError, Routing};
+pub use pool::{MAX_POOL_SIZE, Pool, PoolBuilder, PoolError, Routing};
 pub use registry::Registry;
 pub use reply::Reply;
 pub use supervisor::{
@@ -47,7 +47,7 @@ pub use supervisor::{
 };
 pub use system::{
     ActorSystem, DEFAULT_ASK_TIMEOUT, DEFAULT_EVENT_CAPACITY, DEFAULT_FAILURE_JOURNAL,
-    DEFAULT_SHUTDOWN_TIMEOUT, SpawnBuilder, SystemBuilder,
+    DEFAULT_SHUTDOWN_TIMEOUT, MAX_EVENT_CAPACITY, SpawnBuilder, SystemBuilder,
 };
 pub use topic::{Overflow, Published, SubscriberStats, Topic};
 pub use tree::{DEFAULT_TREE_WAIT, MailboxStats, NodeKind, NodeState, Tree, TreeNode};

@@ -15,6 +15,20 @@ use crate::{
     Supervisor, SupervisorRef, TrySendError,
 };
 
+/// The largest pool accepted (each worker is an actor with its own mailbox).
+pub const MAX_POOL_SIZE: usize = 1 << 20;
+
+fn check_size(size: usize) -> Result<(), PoolError> {
+    match size {
+        0 => Err(PoolError::ZeroSize),
+        n if n > MAX_POOL_SIZE => Err(PoolError::TooLarge {
+            requested: n,
+            max: MAX_POOL_SIZE,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// How a [`Pool`] picks the worker for a job sent without a key.
 ///
 /// Jobs sent with a key (`submit_keyed`, `ask_keyed`) always go by the key's hash: the same
@@ -37,6 +51,14 @@ pub enum PoolError {
     /// A pool has at least one worker.
     #[error("a pool needs at least one worker")]
     ZeroSize,
+    /// More workers than [`MAX_POOL_SIZE`].
+    #[error("a pool of {requested} workers is above the maximum {max}")]
+    TooLarge {
+        /// The size asked for.
+        requested: usize,
+        /// The largest accepted.
+        max: usize,
+    },
     /// Its supervisor (or a worker) could not start.
     #[error(transparent)]
     Start(#[from] StartError),
@@ -108,12 +130,10 @@ impl<A: Actor> PoolBuilder<A> {
     ///
     /// # Errors
     ///
-    /// [`PoolError::ZeroSize`], or [`PoolError::Start`] if a worker failed to start (the
+    /// [`PoolError::ZeroSize`] or [`PoolError::TooLarge`], or [`PoolError::Start`] if a worker failed to start (the
     /// started ones are stopped) or the spec is invalid (a zero mailbox, a bad name).
     pub async fn start(self, system: &ActorSystem, name: &str) -> Result<Pool<A>, PoolError> {
-        if self.size == 0 {
-            return Err(PoolError::ZeroSize);
-        }
+        check_size(self.size)?;
         let mut blueprint = Supervisor::new(self.strategy);
         if let Some((max, within)) = self.intensity {
             blueprint = blueprint.intensity(max, within);
@@ -512,12 +532,10 @@ impl<A: Actor> Pool<A> {
     ///
     /// # Errors
     ///
-    /// [`PoolError::ZeroSize`]; [`PoolError::Closed`] after a shutdown;
+    /// [`PoolError::ZeroSize`] or [`PoolError::TooLarge`]; [`PoolError::Closed`] after a shutdown;
     /// [`PoolError::Admin`] if a new worker failed to start (the pool keeps the ones it has).
     pub async fn resize(&self, size: usize) -> Result<(), PoolError> {
-        if size == 0 {
-            return Err(PoolError::ZeroSize);
-        }
+        check_size(size)?;
         let _one_at_a_time = self.inner.resizing.lock().await;
         if self.is_closed() {
             return Err(PoolError::Closed);

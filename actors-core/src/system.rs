@@ -41,6 +41,10 @@ const RUNNING: u8 = 0;
 const STOPPING: u8 = 1;
 const STOPPED: u8 = 2;
 
+/// The largest event buffer capacity accepted: the subscription ring allocates its slots up
+/// front (1,048,576 events, some tens of MiB).
+pub const MAX_EVENT_CAPACITY: usize = 1 << 20;
+
 /// A tree of actors with one root, one event collector and one cancellation token.
 ///
 /// Cloning is cheap and every clone is the same system. Actors spawned on it with
@@ -175,6 +179,12 @@ impl SystemBuilder {
         }
         if self.event_capacity == 0 {
             return Err(SystemError::ZeroEventCapacity);
+        }
+        if self.event_capacity > MAX_EVENT_CAPACITY {
+            return Err(SystemError::EventCapacityTooLarge {
+                requested: self.event_capacity,
+                max: MAX_EVENT_CAPACITY,
+            });
         }
         if self.failure_journal == 0 {
             return Err(SystemError::ZeroFailureJournal);
