@@ -81,13 +81,10 @@ impl Actor for Counter {
             }
             CounterMsg::Take { n, reply } => {
                 let result = self.take(n).await;
-                // The asker gets the `Result`; told (or abandoned), an `Err` fails the instance.
-                let unseen = match reply {
-                    Some(reply) => reply.send(result).err(),
-                    None => Some(result),
-                };
-                if let Some(Err(err)) = unseen {
-                    return Err(err.into());
+                // The asker gets the `Result`; told (no reply), an `Err` fails the instance.
+                match reply {
+                    Some(reply) => drop(reply.send(result)),
+                    None => drop(result.map_err(ActorError::from)?),
                 }
             }
             CounterMsg::Crash {} => self.crash(),

@@ -21,9 +21,9 @@ pub mod __private {
     };
     pub use std::time::Duration;
 
-    /// The end of a handler that returns a `Result`: the asker gets it; with no asker (the
-    /// message was told, or the asker gave up), an `Err` fails the instance, since no one
-    /// else would ever see it.
+    /// The end of a handler that returns a `Result`: the asker gets it (an asker that gave up
+    /// waiting chose not to see it); when the message was told (no reply at all), an `Err`
+    /// fails the instance, since no one else would ever see it.
     ///
     /// # Errors
     ///
@@ -36,13 +36,12 @@ pub mod __private {
         T: Send + 'static,
         E: Into<ActorError> + Send + 'static,
     {
-        let unseen = match reply {
-            Some(reply) => match reply.send(result) {
-                Ok(()) => return Ok(()),
-                Err(result) => result,
-            },
-            None => result,
-        };
-        unseen.map(drop).map_err(Into::into)
+        match reply {
+            Some(reply) => {
+                let _ = reply.send(result);
+                Ok(())
+            }
+            None => result.map(drop).map_err(Into::into),
+        }
     }
 }

@@ -26,9 +26,9 @@
 /// | `Result<T, E>` | `reply: Option<Reply<Result<T, E>>>` | asks | `Result<Result<T, E>, AskError>` |
 ///
 /// **The `Result` rule.** An asker receives the handler's `Result`, and an `Err` is theirs to
-/// handle: the actor does not fail. When no one asked (the message was told, through `From` or
-/// a `Recipient`, or the asker gave up waiting), an `Err` fails the instance, since no one
-/// else would ever see it; so `E` converts into [`ActorError`](crate::ActorError) (any
+/// handle: the actor does not fail (also when the asker gave up waiting: it chose not to see
+/// the answer). When the message was told (through `From`, a `Recipient`, or the enum with
+/// `reply: None`), an `Err` fails the instance, since no one else would ever see it; so `E` converts into [`ActorError`](crate::ActorError) (any
 /// `std::error::Error + Send + Sync + 'static` does, and `ActorError` itself).
 ///
 /// Lifecycle hooks (`started`, `stopped`, `on_down`, `on_exit`) may be written in the same
@@ -138,12 +138,9 @@
 ///             }
 ///             CounterMsg::Take { n, reply } => {
 ///                 let result = self.take(n).await;
-///                 let unseen = match reply {
-///                     Some(reply) => reply.send(result).err(),
-///                     None => Some(result),
-///                 };
-///                 if let Some(Err(e)) = unseen {
-///                     return Err(e.into());
+///                 match reply {
+///                     Some(reply) => drop(reply.send(result)),
+///                     None => drop(result.map_err(ActorError::from)?),
 ///                 }
 ///             }
 ///         }

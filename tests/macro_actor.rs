@@ -64,6 +64,12 @@ impl Account {
     }
 
     #[handler]
+    async fn slow_withdraw(&mut self, amount: u64, after: Duration) -> Result<u64, Short> {
+        tokio::time::sleep(after).await;
+        self.withdraw(amount)
+    }
+
+    #[handler]
     fn whoami(&mut self, ctx: &mut Context<Self>, suffix: String) -> String {
         format!("{}{suffix}", ctx.path())
     }
@@ -155,6 +161,22 @@ async fn a_told_err_fails_the_instance() {
         ExitReason::Failed(info) => assert_eq!(info.message(), "only 0 left"),
         other => panic!("expected a failure, got {other:?}"),
     }
+    system.shutdown().await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_err_for_an_asker_that_gave_up_does_not_fail_the_actor() {
+    let system = ActorSystem::new("m").unwrap();
+    let acc = system.spawn(account(&Arc::default())).unwrap();
+    let gave_up = acc
+        .slow_withdraw_timeout(5, Duration::from_secs(10), Duration::from_secs(1))
+        .await;
+    assert!(matches!(gave_up, Err(AskError::Timeout(_))), "{gave_up:?}");
+    // The handler's `Err` comes after the asker left: it chose not to see it.
+    tokio::time::sleep(Duration::from_secs(20)).await;
+    assert!(acc.is_alive());
+    assert_eq!(acc.generation(), 1);
+    assert_eq!(acc.balance().await.unwrap(), 0);
     system.shutdown().await.unwrap();
 }
 

@@ -921,6 +921,7 @@ impl<A: Actor> Cell<A> {
         self.emit(EventKind::Stopped(reason.clone()), generation);
         self.system.remove_actor(self.shared());
         self.shared().set_exit(reason);
+        self.system.census().exited();
     }
 }
 

@@ -183,13 +183,17 @@ impl<A: Actor> Context<A> {
                     };
                     let msg = match item {
                         Some(item) => A::Msg::from(item),
-                        None => match end {
-                            Some(end) => {
-                                let _ = myself.tell(end).await;
-                                return;
+                        None => {
+                            if let Some(end) = end {
+                                // Not for a next instance: the end belongs to this one.
+                                tokio::select! {
+                                    biased;
+                                    () = instance.cancelled() => {}
+                                    _ = myself.tell(end) => {}
+                                }
                             }
-                            None => return,
-                        },
+                            return;
+                        }
                     };
                     tokio::select! {
                         biased;

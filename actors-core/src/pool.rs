@@ -374,6 +374,10 @@ impl<A: Actor> Pool<A> {
                 }
             }
             if let Some(permit) = first_room(&workers).await {
+                if self.is_closed() {
+                    // Shut down while this waited: the job is not taken.
+                    return Err(SendError::Closed(job));
+                }
                 permit.send(job);
                 return Ok(());
             }
@@ -512,7 +516,9 @@ impl<A: Actor> Pool<A> {
         worker.ask_timeout(make, self.inner.ask_timeout).await
     }
 
-    /// The worker the routing picks for the next job.
+    /// The worker for the next ask: from the routed slot, the first with room in its mailbox
+    /// that is not the caller itself (a worker asking its own pool); the routed one if all
+    /// are full.
     fn pick(&self) -> Option<ActorRef<A>> {
         if self.is_closed() {
             return None;
@@ -521,7 +527,20 @@ impl<A: Actor> Pool<A> {
         if workers.is_empty() {
             return None;
         }
-        Some(workers[self.first_slot(&workers)].1.clone())
+        let first = self.first_slot(&workers);
+        let n = workers.len();
+        let caller = crate::scope::current();
+        let usable = |w: &ActorRef<A>| Some(w.id()) != caller && !w.tx.is_closed();
+        let chosen = (0..n)
+            .map(|k| &workers[(first + k) % n].1)
+            .find(|w| usable(w) && w.tx.capacity() > 0)
+            .or_else(|| {
+                (0..n)
+                    .map(|k| &workers[(first + k) % n].1)
+                    .find(|w| usable(w))
+            })
+            .unwrap_or(&workers[first].1);
+        Some(chosen.clone())
     }
 
     /// Grows or shrinks the pool to `size` workers. New workers are started under the same
@@ -621,9 +640,12 @@ enum Routed<A: Actor> {
 async fn first_room<A: Actor>(
     workers: &[(Arc<str>, ActorRef<A>)],
 ) -> Option<mpsc::Permit<'_, A::Msg>> {
+    // Never the caller's own mailbox (a worker submitting to its own pool): only another
+    // worker can make room there while it waits.
+    let caller = crate::scope::current();
     let mut waiting: Vec<_> = workers
         .iter()
-        .map(|(_, w)| Some(Box::pin(w.tx.reserve())))
+        .map(|(_, w)| (Some(w.id()) != caller).then(|| Box::pin(w.tx.reserve())))
         .collect();
     poll_fn(|cx| {
         let mut open = false;

@@ -57,7 +57,7 @@ struct Slot<T> {
     state: Mutex<State<T>>,
     /// The asker's span, when `TRACE` is enabled and the asker was in one: the span that
     /// answers (the handler's) is marked as following from it.
-    caller: Option<tracing::Span>,
+    caller: Option<Box<tracing::Span>>,
 }
 
 struct State<T> {
@@ -93,7 +93,7 @@ impl<T> Slot<T> {
     /// as following from the asker's.
     fn trace_answer(&self) {
         if let Some(caller) = &self.caller {
-            tracing::Span::current().follows_from(caller);
+            tracing::Span::current().follows_from(&**caller);
         }
     }
 }
@@ -183,12 +183,13 @@ impl<T: Send + 'static> fmt::Debug for Reply<T> {
 /// The asker's current span, kept only when `TRACE` is enabled (the level of the handler's
 /// per-hook span) and the asker is in a span: otherwise nothing is looked up.
 #[inline]
-fn caller_span() -> Option<tracing::Span> {
+fn caller_span() -> Option<Box<tracing::Span>> {
     if !tracing::level_enabled!(tracing::Level::TRACE) {
         return None;
     }
     let span = tracing::Span::current();
-    (!span.is_none()).then_some(span)
+    // Boxed: the slot of every ask stays small when tracing is off.
+    (!span.is_none()).then(|| Box::new(span))
 }
 
 /// The asker's half: resolves to the answer or to the error that says why none came.

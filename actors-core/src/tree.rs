@@ -300,6 +300,8 @@ pub(crate) struct Answer {
 /// The system's side of a census: where actors leave their answers.
 #[derive(Debug, Default)]
 pub(crate) struct Census {
+    /// A census is under way: an exiting actor wakes it (it will not answer).
+    active: std::sync::atomic::AtomicBool,
     /// Answers of the census under way; `None` between censuses (a late answer is dropped).
     answers: Mutex<Option<HashMap<ActorId, Answer>>>,
     answered: Notify,
@@ -313,6 +315,14 @@ impl Census {
         let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(answers) = answers.as_mut() {
             answers.insert(id, answer);
+            self.answered.notify_one();
+        }
+    }
+
+    /// An actor made its final exit: a census waiting for it stops waiting. One relaxed load
+    /// when no census is under way.
+    pub(crate) fn exited(&self) {
+        if self.active.load(std::sync::atomic::Ordering::Relaxed) {
             self.answered.notify_one();
         }
     }
@@ -388,14 +398,20 @@ impl ActorSystem {
             .collect();
 
         let deadline = Instant::now().checked_add(wait);
+        // Answered and exited actors stay so: the scan resumes where it stopped.
+        let mut next = 0;
         loop {
             let answered = census.answered.notified();
             let mut answered = std::pin::pin!(answered);
             answered.as_mut().enable();
-            let waiting = asked
-                .iter()
-                .any(|s: &Arc<Shared>| s.exit_reason().is_none() && !census.answered(s.id));
-            if !waiting {
+            while let Some(shared) = asked.get(next) {
+                if shared.exit_reason().is_some() || census.answered(shared.id) {
+                    next += 1;
+                } else {
+                    break;
+                }
+            }
+            if next == asked.len() {
                 break;
             }
             let timed_out = match deadline {
@@ -409,6 +425,9 @@ impl ActorSystem {
                 break;
             }
         }
+        census
+            .active
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         let answers = census
             .answers
             .lock()

@@ -50,6 +50,7 @@ pub(crate) fn snake(ident: &Ident) -> String {
 /// `CommandClient`.
 pub(crate) fn client_of(msg: &Ident) -> Ident {
     let name = msg.to_string();
+    let name = name.trim_start_matches("r#").to_owned();
     let base = name
         .strip_suffix("Msg")
         .filter(|b| !b.is_empty())

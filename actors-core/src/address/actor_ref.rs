@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use crate::cell::Shared;
 use crate::mailbox::signal;
-use crate::reply::{Reply, ReplyReceiver};
+use crate::reply::Reply;
 use crate::{
     Actor, ActorId, ActorPath, AskError, ExitReason, Recipient, SendError, SendTimeoutError,
     TrySendError, WeakActorRef, scope,
@@ -229,23 +229,8 @@ impl<A: Actor> ActorRef<A> {
         if scope::is_current(self.shared.id) {
             return Err(AskError::SelfAsk);
         }
-        let (reply, answer) = Reply::pair();
+        let (reply, mut answer) = Reply::pair();
         let msg = make(reply);
-        self.send_ask(msg, answer, timeout).await
-    }
-
-    /// The rest of an ask once its message is built around `answer`'s reply: send it and wait
-    /// for the answer, under one deadline. (A pool builds the message before it picks the
-    /// worker.)
-    pub(crate) async fn send_ask<T: Send + 'static>(
-        &self,
-        msg: A::Msg,
-        mut answer: ReplyReceiver<T>,
-        timeout: Duration,
-    ) -> Result<T, AskError> {
-        if scope::is_current(self.shared.id) {
-            return Err(AskError::SelfAsk);
-        }
         // The deadline's clock starts when the ask first has to wait. Reading the clock and
         // arming a timer cost more than a round trip to an actor on the same worker, so an ask
         // whose message fits and whose answer comes within the actor's first turn does neither.

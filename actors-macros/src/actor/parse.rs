@@ -178,7 +178,20 @@ pub(crate) fn model(mut item: ItemImpl, errors: &mut Vec<syn::Error>) -> Model {
                 ),
             ));
         } else if let Some(handler) = handler(&method, &item.self_ty, errors) {
-            if let Some(first) = handlers.iter().find(|h| h.variant == handler.variant) {
+            let twin = |a: &Ident, b: &Ident| *b == format!("{a}_timeout");
+            if let Some(other) = handlers
+                .iter()
+                .find(|h| twin(&h.name, &handler.name) || twin(&handler.name, &h.name))
+            {
+                errors.push(syn::Error::new(
+                    handler.name.span(),
+                    format!(
+                        "handlers `{}` and `{}` would clash in the typed client (each handler \
+                         `x` also gets `x_timeout`); rename one",
+                        other.name, handler.name
+                    ),
+                ));
+            } else if let Some(first) = handlers.iter().find(|h| h.variant == handler.variant) {
                 errors.push(syn::Error::new(
                     handler.name.span(),
                     format!(
@@ -277,6 +290,17 @@ fn handler(method: &ImplItemFn, actor: &Type, errors: &mut Vec<syn::Error>) -> O
                 name.span(),
                 "`reply` is the name of the generated reply field; rename this argument",
             ));
+        }
+        for (taken, what) in [
+            ("timeout", "the deadline of the client's `_timeout` method"),
+            ("ctx", "the context in the generated `handle`"),
+        ] {
+            if name == taken {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!("`{taken}` is the name of {what}; rename this argument"),
+                ));
+            }
         }
         match &*typed.ty {
             Type::Reference(reference) => errors.push(syn::Error::new_spanned(
