@@ -1,10 +1,12 @@
 //! [`Tree`]: a snapshot of a system's live tree, from [`ActorSystem::tree`].
 //!
 //! The structure comes from what already exists: the root's children, and the table each
-//! supervisor publishes for `which_children`. The counters (messages handled, mailbox depth)
-//! are plain fields of each actor's task: a census raises a signal on every actor's control
-//! lane, and each actor answers at its next turn (between messages, while a hook waits, or
-//! while it waits for its supervisor). Nothing is added to the per-message path.
+//! supervisor publishes for `which_children`. The counters are read through the control lane:
+//! a census raises a signal on every actor's control lane, and each actor answers at its next
+//! turn (between messages, while a hook waits, or while it waits for its supervisor) with its
+//! mailbox depth and its message count. The only per-message cost is that count: a relaxed
+//! load and store in the actor's `Shared` (in the task it cost cross-core throughput, see
+//! `Shared::received`).
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
