@@ -1068,3 +1068,52 @@ async fn stream_items_in_the_mailbox_survive_a_restart() {
     sup.wait().await;
     system.shutdown().await.unwrap();
 }
+
+/// A stream that yields 1, 2, then panics.
+struct Panicking(u32);
+
+impl futures_core::Stream for Panicking {
+    type Item = u32;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<Option<u32>> {
+        self.0 += 1;
+        if self.0 > 2 {
+            panic!("the stream broke");
+        }
+        Poll::Ready(Some(self.0))
+    }
+}
+
+/// Adds a `Panicking` stream in `started`.
+struct StreamOwner(Arc<Mutex<Vec<u32>>>);
+
+impl Actor for StreamOwner {
+    type Msg = u32;
+
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        ctx.add_stream(Panicking(0), Some(99));
+        Ok(())
+    }
+
+    async fn handle(&mut self, n: u32, _: &mut Context<Self>) -> Result<(), ActorError> {
+        self.0.lock().unwrap().push(n);
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_stream_ends_its_forwarding_and_the_actor_goes_on() {
+    common::quiet_panics();
+    let system = ActorSystem::new("t").unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let owner = system.spawn(StreamOwner(seen.clone())).unwrap();
+    settle().await;
+    // The panic ended the forwarding: no `end` message (the stream did not end by itself).
+    assert_eq!(*seen.lock().unwrap(), [1, 2]);
+    assert!(owner.is_alive());
+    owner.tell(7).await.unwrap();
+    settle().await;
+    assert_eq!(*seen.lock().unwrap(), [1, 2, 7]);
+    assert_eq!(system.task_count(), 1, "only the actor's own task is left");
+    system.shutdown().await.unwrap();
+}

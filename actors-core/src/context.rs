@@ -1,6 +1,8 @@
 //! [`Context<A>`]: what a running instance knows about itself.
 
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::task::Poll;
 
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
@@ -121,7 +123,8 @@ impl<A: Actor> Context<A> {
     /// stream ends by itself (not when the instance ends first).
     ///
     /// A restarted instance adds its streams again in its `started`; the mailbox, and the
-    /// items already in it, survive the restart.
+    /// items already in it, survive the restart. A panic in the stream (or in the conversion)
+    /// ends the forwarding and is reported as a `tracing` error; the actor goes on.
     ///
     /// # Examples
     ///
@@ -174,30 +177,54 @@ impl<A: Actor> Context<A> {
         self.system.spawn_task(
             async move {
                 let mut stream = std::pin::pin!(stream);
+                // One registration with the token for the whole forwarding, not one per item
+                // (a token's waiter list takes a lock).
+                let mut ended = std::pin::pin!(instance.cancelled_owned());
                 loop {
-                    let next = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx));
-                    let item = tokio::select! {
+                    // The stream's code and the conversion are the user's: a panic ends the
+                    // forwarding, reported, and never reaches the runtime.
+                    let next = std::future::poll_fn(|cx| {
+                        match catch_unwind(AssertUnwindSafe(|| stream.as_mut().poll_next(cx))) {
+                            Ok(Poll::Ready(Some(item))) => Poll::Ready(
+                                catch_unwind(AssertUnwindSafe(|| A::Msg::from(item))).map(Some),
+                            ),
+                            Ok(Poll::Ready(None)) => Poll::Ready(Ok(None)),
+                            Ok(Poll::Pending) => Poll::Pending,
+                            Err(payload) => Poll::Ready(Err(payload)),
+                        }
+                    });
+                    let msg = tokio::select! {
                         biased;
-                        () = instance.cancelled() => return,
+                        () = &mut ended => return,
                         item = next => item,
                     };
-                    let msg = match item {
-                        Some(item) => A::Msg::from(item),
-                        None => {
+                    let msg = match msg {
+                        Ok(Some(msg)) => msg,
+                        Ok(None) => {
                             if let Some(end) = end {
                                 // Not for a next instance: the end belongs to this one.
                                 tokio::select! {
                                     biased;
-                                    () = instance.cancelled() => {}
+                                    () = &mut ended => {}
                                     _ = myself.tell(end) => {}
                                 }
                             }
                             return;
                         }
+                        Err(payload) => {
+                            let message = crate::exit::panic_message(&*payload);
+                            crate::scope::drop_contained(payload);
+                            tracing::error!(
+                                path = %myself.path(),
+                                panic = %message,
+                                "a stream added with add_stream panicked: its forwarding ended"
+                            );
+                            return;
+                        }
                     };
                     tokio::select! {
                         biased;
-                        () = instance.cancelled() => return,
+                        () = &mut ended => return,
                         sent = myself.tell(msg) => if sent.is_err() { return },
                     }
                 }
