@@ -55,16 +55,30 @@ pub async fn fan_out<T, F>(
 where
     F: Future<Output = Result<T, AskError>>,
 {
+    join_within(asks, Some(timeout))
+        .await
+        .into_iter()
+        .map(|outcome| outcome.unwrap_or(Err(AskError::Timeout(timeout))))
+        .collect()
+}
+
+/// Polls every future until all are done or `within` has passed (no limit with `None`);
+/// the outcomes in order, `None` for the futures still pending at the deadline (they are
+/// dropped). Each future is boxed once. Shared by `fan_out` and `Topic::publish`.
+pub(crate) async fn join_within<F: Future>(
+    futures: impl IntoIterator<Item = F>,
+    within: Option<Duration>,
+) -> Vec<Option<F::Output>> {
     let mut pending: Vec<Option<Pin<Box<F>>>> =
-        asks.into_iter().map(|ask| Some(Box::pin(ask))).collect();
-    let mut outcomes: Vec<Option<Result<T, AskError>>> = pending.iter().map(|_| None).collect();
+        futures.into_iter().map(|f| Some(Box::pin(f))).collect();
+    let mut outcomes: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
     let all = poll_fn(|cx| {
         let mut done = true;
         for (slot, outcome) in pending.iter_mut().zip(outcomes.iter_mut()) {
-            if let Some(ask) = slot {
-                match ask.as_mut().poll(cx) {
-                    Poll::Ready(answer) => {
-                        *outcome = Some(answer);
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(output) => {
+                        *outcome = Some(output);
                         *slot = None;
                     }
                     Poll::Pending => done = false,
@@ -73,9 +87,9 @@ where
         }
         if done { Poll::Ready(()) } else { Poll::Pending }
     });
-    let _ = tokio::time::timeout(timeout, all).await;
+    match within {
+        Some(within) => drop(tokio::time::timeout(within, all).await),
+        None => all.await,
+    }
     outcomes
-        .into_iter()
-        .map(|outcome| outcome.unwrap_or(Err(AskError::Timeout(timeout))))
-        .collect()
 }

@@ -1,10 +1,7 @@
 //! [`Topic<M>`]: one message fanned out to many subscriber actors.
 
-use std::future::{Future, poll_fn};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::Poll;
 
 use crate::link::{self, ExitHook};
 use crate::{Actor, ActorId, ActorPath, ActorRef, Recipient, SendError, TrySendError};
@@ -295,39 +292,16 @@ impl<M: Clone + Send + 'static> Topic<M> {
     }
 }
 
-/// A boxed send to one subscriber.
-type Sending<'a, M> = Pin<Box<dyn Future<Output = Result<(), SendError<M>>> + Send + 'a>>;
-
 /// Sends each copy to its recipient, all at once; the outcome of each.
 async fn wait_all<M: Send + 'static>(
     recipients: &[Recipient<M>],
     copies: Vec<M>,
 ) -> Vec<Result<(), SendError<M>>> {
-    let mut sends: Vec<Option<Sending<'_, M>>> = recipients
-        .iter()
-        .zip(copies)
-        .map(|(recipient, copy)| Some(Box::pin(recipient.tell(copy)) as Sending<'_, M>))
-        .collect();
-    let mut done: Vec<Option<Result<(), SendError<M>>>> = sends.iter().map(|_| None).collect();
-    poll_fn(|cx| {
-        let mut pending = false;
-        for (slot, outcome) in sends.iter_mut().zip(done.iter_mut()) {
-            if let Some(send) = slot {
-                match send.as_mut().poll(cx) {
-                    Poll::Ready(sent) => {
-                        *outcome = Some(sent);
-                        *slot = None;
-                    }
-                    Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            Poll::Pending
-        } else {
-            Poll::Ready(())
-        }
-    })
-    .await;
-    done.into_iter().flatten().collect()
+    let sends = recipients.iter().zip(copies).map(|(r, copy)| r.tell(copy));
+    // No deadline: every outcome is there.
+    crate::fan_out::join_within(sends, None)
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
 }
