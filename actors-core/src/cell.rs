@@ -40,10 +40,16 @@ use crate::{
 macro_rules! run_hook {
     ($cell:expr, $make:expr, $hook:expr, $generation:expr) => {{
         let mut slot = pin!(None);
-        let mut failure = $cell.begin(slot.as_mut(), $make, $hook);
-        if failure.is_none() {
-            failure = $cell.drive(slot.as_mut(), $hook).await;
-        }
+        let begun = $cell.begin(slot.as_mut(), $make, $hook);
+        let failure = match begun {
+            Some(failure) => Some(failure),
+            None => {
+                // `begun` (a `None`) is let go before the `.await`, so that the task does
+                // not keep it across it.
+                drop(begun);
+                $cell.drive(slot.as_mut(), $hook).await
+            }
+        };
         match failure {
             None => {
                 $cell.settle_ok();
@@ -63,7 +69,9 @@ pub(crate) struct Shared {
     name: Name,
     pub(crate) parent: Option<ActorId>,
     pub(crate) control: Control,
-    pub(crate) ask_timeout: Duration,
+    /// The default deadline of `ask`, in nanoseconds (a `Duration` takes twice the room);
+    /// longer ones are kept as 584 years.
+    ask_timeout_nanos: u64,
     /// The token of the parent; instance tokens are created as its children.
     pub(crate) parent_token: CancellationToken,
     generation: AtomicU64,
@@ -73,13 +81,6 @@ pub(crate) struct Shared {
     /// Set once the actor has a name in the registry, so that only such actors look there
     /// at their final exit.
     pub(crate) registered: std::sync::atomic::AtomicBool,
-    /// Messages taken from the mailbox, over every instance, modulo 2^32 (the task counts the
-    /// wraps). Written only by the actor's task (a load and a store, no read-modify-write),
-    /// read by it for a census. Kept here rather than in the task: a write per message next
-    /// to the task's header, which the sender's wake-up writes, cost 12% of the tell
-    /// throughput across cores (false sharing). 32 bits fit in `Shared`'s padding; 64 made
-    /// every actor 85 B larger.
-    received: std::sync::atomic::AtomicU32,
 }
 
 impl Shared {
@@ -100,35 +101,25 @@ impl Shared {
             name,
             parent,
             control: Control::new(),
-            ask_timeout,
+            ask_timeout_nanos: u64::try_from(ask_timeout.as_nanos()).unwrap_or(u64::MAX),
             parent_token,
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
             supervisor: false,
             registered: std::sync::atomic::AtomicBool::new(false),
-            received: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
-    /// One more message taken from the mailbox (by the actor's own task only); true when the
-    /// count wrapped to zero.
-    #[inline]
-    pub(crate) fn count_received(&self) -> bool {
-        let received = self.received.load(Ordering::Relaxed).wrapping_add(1);
-        self.received.store(received, Ordering::Relaxed);
-        received == 0
-    }
-
-    /// Messages taken from the mailbox so far, modulo 2^32.
-    pub(crate) fn received_low(&self) -> u32 {
-        self.received.load(Ordering::Relaxed)
+    /// The default deadline of `ask`.
+    pub(crate) fn ask_timeout(&self) -> Duration {
+        Duration::from_nanos(self.ask_timeout_nanos)
     }
 
     /// The actor's path, built on first use for an unnamed actor.
     pub(crate) fn path(&self) -> &ActorPath {
         self.path.get_or_init(|| match &self.name {
             Name::Given(path) => path.clone(),
-            Name::Numbered { parent, base } => parent.numbered_child(base, self.id.as_u64()),
+            Name::Numbered { parent, base } => parent.numbered_child(base(), self.id.as_u64()),
         })
     }
 
@@ -199,10 +190,11 @@ fn live<A>(slot: &mut Option<A>) -> &mut A {
 pub(crate) enum Name {
     /// Named at spawn: the full path.
     Given(ActorPath),
-    /// Unnamed: `{parent}/{base}-{id}`, built when first asked for.
+    /// Unnamed: `{parent}/{base}-{id}`, built when first asked for. `base` is a function
+    /// (one word) rather than the `&'static str` it returns (two).
     Numbered {
         parent: ActorPath,
-        base: &'static str,
+        base: fn() -> &'static str,
     },
 }
 
@@ -330,178 +322,188 @@ impl<A: Actor> Cell<A> {
     /// instance's end to its supervisor and waits for its decision: a new instance from the
     /// factory, or the final exit. The mailbox is untouched in between.
     ///
-    /// One flat `async fn` on purpose: every idle actor's task holds this state machine, and
-    /// nested `async fn`s would each keep their own copies of the arguments.
-    pub(crate) async fn run(mut self, mut instance: Option<A>) {
-        // `instance` is the one slot for every instance in turn: the first is given, the
-        // others are built. (Moving it to a local would keep a second copy of the state in
-        // every idle task: a future keeps its arguments apart from its locals.)
-        let reason = loop {
-            // Read back from `Shared` where needed rather than kept in a local: every idle
-            // actor's future would carry the copy.
-            self.shared().set_generation(self.shared().generation() + 1);
-            let mut failed = None;
-            if instance.is_none() {
-                match self.build(self.shared().generation()) {
-                    Ok(actor) => instance = Some(actor),
-                    Err(info) => failed = Some(info),
-                }
-            }
-            let mut began = false;
-            let reason = if let Some(info) = failed {
-                ExitReason::Failed(info)
-            } else {
-                // The instance is reached through its slot at each hook rather than through a
-                // reference kept in a local, which every idle future would carry.
-                {
-                    let mut ctx = Context::new(self.myself.clone(), self.system.clone());
-                    let mut reason = 'instance: {
-                        let started = run_hook!(
-                            self,
-                            || live(&mut instance).started(&mut ctx),
-                            FailedIn::Started,
-                            self.shared().generation()
-                        );
-                        match started {
-                            Ok(()) => {
-                                began = true;
-                                self.on_started(self.shared().generation());
-                            }
-                            Err(Ending::Failed(info)) => break 'instance ExitReason::Failed(info),
-                            Err(Ending::Killed) => break 'instance ExitReason::Killed,
+    /// One flat future on purpose: every idle actor's task holds this state machine, and
+    /// nested `async fn`s would each keep their own copies of the arguments. An `async move`
+    /// block rather than an `async fn`: an `async fn` moves its arguments into locals when
+    /// first polled but keeps their first slots too, so the 72-byte `Cell` was in every idle
+    /// task twice (rustc's `-Zprint-type-sizes` shows it).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would keep its arguments twice in every task"
+    )]
+    pub(crate) fn run(mut self, mut instance: Option<A>) -> impl Future<Output = ()> {
+        async move {
+            // `instance` is the one slot for every instance in turn: the first is given, the
+            // others are built. (Moving it to a local would keep a second copy of the state in
+            // every idle task: a future keeps its arguments apart from its locals.)
+            let reason = loop {
+                // Read back from `Shared` where needed rather than kept in a local: every idle
+                // actor's future would carry the copy.
+                self.shared().set_generation(self.shared().generation() + 1);
+                let mut began = false;
+                // Every local below that is alive across an `.await` is a field of every idle
+                // actor's task: a failed build breaks out of the block rather than being kept in
+                // a local, and hook results are matched where they are made.
+                let reason = 'built: {
+                    if instance.is_none() {
+                        match self.build(self.shared().generation()) {
+                            Ok(actor) => instance = Some(actor),
+                            Err(info) => break 'built ExitReason::Failed(info),
                         }
-                        loop {
-                            let msg = match self.next().await {
-                                Next::Msg(msg) => {
-                                    if self.shared().count_received() {
-                                        self.received_wraps += 1;
-                                    }
-                                    if self.fail_next {
-                                        break 'instance self.injected_failure(msg);
-                                    }
-                                    msg
-                                }
-                                Next::Closed => break 'instance ExitReason::Normal,
-                                Next::Signal(bits) if bits & signal::NOTICE != 0 => {
-                                    match self.notices(&mut instance, &mut ctx).await {
-                                        Some(reason) => break 'instance reason,
-                                        None => continue,
-                                    }
-                                }
-                                Next::Signal(bits) => match self.on_signals(bits) {
-                                    Some(reason) => break 'instance reason,
-                                    None => continue,
-                                },
-                            };
-                            let handled = run_hook!(
+                    }
+                    // The instance is reached through its slot at each hook rather than through a
+                    // reference kept in a local, which every idle future would carry.
+                    {
+                        let mut ctx = Context::new(self.myself.clone(), self.system.clone());
+                        let mut reason = 'instance: {
+                            match run_hook!(
                                 self,
-                                || live(&mut instance).handle(msg, &mut ctx),
-                                FailedIn::Handle,
+                                || live(&mut instance).started(&mut ctx),
+                                FailedIn::Started,
                                 self.shared().generation()
-                            );
-                            match handled {
-                                Ok(()) => {}
+                            ) {
+                                Ok(()) => {
+                                    began = true;
+                                    self.on_started(self.shared().generation());
+                                }
                                 Err(Ending::Failed(info)) => {
                                     break 'instance ExitReason::Failed(info);
                                 }
                                 Err(Ending::Killed) => break 'instance ExitReason::Killed,
                             }
-                        }
-                    };
+                            loop {
+                                let msg = match self.next().await {
+                                    Next::Msg(msg) => {
+                                        if self.shared().control.count_received() {
+                                            self.received_wraps += 1;
+                                        }
+                                        if self.fail_next {
+                                            break 'instance self.injected_failure(msg);
+                                        }
+                                        msg
+                                    }
+                                    Next::Closed => break 'instance ExitReason::Normal,
+                                    Next::Signal(bits) if bits & signal::NOTICE != 0 => {
+                                        match self.notices(&mut instance, &mut ctx).await {
+                                            Some(reason) => break 'instance reason,
+                                            None => continue,
+                                        }
+                                    }
+                                    Next::Signal(bits) => match self.on_signals(bits) {
+                                        Some(reason) => break 'instance reason,
+                                        None => continue,
+                                    },
+                                };
+                                let handled = run_hook!(
+                                    self,
+                                    || live(&mut instance).handle(msg, &mut ctx),
+                                    FailedIn::Handle,
+                                    self.shared().generation()
+                                );
+                                match handled {
+                                    Ok(()) => {}
+                                    Err(Ending::Failed(info)) => {
+                                        break 'instance ExitReason::Failed(info);
+                                    }
+                                    Err(Ending::Killed) => break 'instance ExitReason::Killed,
+                                }
+                            }
+                        };
 
-                    if began && reason != ExitReason::Killed {
-                        let stopped = run_hook!(
-                            self,
-                            || live(&mut instance).stopped(&reason, &mut ctx),
-                            FailedIn::Stopped,
-                            self.shared().generation()
-                        );
-                        match stopped {
-                            Ok(()) => {}
-                            Err(Ending::Failed(info)) => {
-                                if !reason.is_abnormal() {
-                                    reason = ExitReason::Failed(info);
+                        if began && reason != ExitReason::Killed {
+                            let stopped = run_hook!(
+                                self,
+                                || live(&mut instance).stopped(&reason, &mut ctx),
+                                FailedIn::Stopped,
+                                self.shared().generation()
+                            );
+                            match stopped {
+                                Ok(()) => {}
+                                Err(Ending::Failed(info)) => {
+                                    if !reason.is_abnormal() {
+                                        reason = ExitReason::Failed(info);
+                                    }
                                 }
-                            }
-                            Err(Ending::Killed) => {
-                                if !reason.is_abnormal() {
-                                    reason = ExitReason::Killed;
+                                Err(Ending::Killed) => {
+                                    if !reason.is_abnormal() {
+                                        reason = ExitReason::Killed;
+                                    }
                                 }
                             }
                         }
+
+                        let disposition = match &reason {
+                            ExitReason::Failed(info) => AskError::Failed(info.clone()),
+                            ExitReason::Killed => AskError::Killed,
+                            _ => AskError::Stopped,
+                        };
+                        if let Err(info) = self.dispose(
+                            || drop((instance.take(), ctx)),
+                            self.shared().generation(),
+                            disposition,
+                        ) {
+                            if !reason.is_abnormal() {
+                                reason = ExitReason::Failed(info);
+                            }
+                        }
+                        reason
                     }
+                };
+                self.shared().control.end_instance();
 
-                    let disposition = match &reason {
-                        ExitReason::Failed(info) => AskError::Failed(info.clone()),
-                        ExitReason::Killed => AskError::Killed,
-                        _ => AskError::Stopped,
-                    };
-                    if let Err(info) = self.dispose(
-                        || drop((instance.take(), ctx)),
+                if self.supervised().is_none() {
+                    break reason;
+                }
+                if self.undelivered > 0 {
+                    // Tells a kill kept from their handler: reported now, not at a final exit
+                    // that may be far away.
+                    let undelivered = std::mem::take(&mut self.undelivered);
+                    self.emit(
+                        EventKind::Undelivered(undelivered),
                         self.shared().generation(),
-                        disposition,
-                    ) {
-                        if !reason.is_abnormal() {
-                            reason = ExitReason::Failed(info);
-                        }
+                    );
+                }
+                let Some(supervised) = self.supervised() else {
+                    break reason;
+                };
+                // A drained mailbox is closed for good: that instance's end is final.
+                let drained = self.handled & signal::DRAIN != 0;
+                // An end its supervisor already decided (it raised `FINAL` to stop this child for
+                // good) is not reported: the supervisor waits for the final exit instead.
+                if self.shared().control.peek() & signal::FINAL == 0 {
+                    supervised.report(
+                        self.shared().id,
+                        self.shared().generation(),
+                        ReportKind::Ended {
+                            reason: reason.clone(),
+                            began,
+                            drained,
+                        },
+                    );
+                }
+                let decision = loop {
+                    match supervision::decision(&self.shared().control, true).await {
+                        Decision::Census => self.answer_census(NodeState::Restarting),
+                        decision => break decision,
                     }
-                    reason
+                };
+                match decision {
+                    Decision::Final | Decision::Census => break reason,
+                    Decision::Restart => {
+                        self.report_start = self.shared().control.restarting();
+                        // A drain closed the mailbox for good: every later instance ends at once.
+                        self.handled = signal::DECISION | (self.handled & signal::DRAIN);
+                    }
                 }
             };
-            self.shared().control.end_instance();
 
-            if self.supervised().is_none() {
-                break reason;
+            // The final exit.
+            self.rx.close();
+            while let Some(msg) = self.rx.recv().await {
+                self.undelivered += self.discard(msg);
             }
-            if self.undelivered > 0 {
-                // Tells a kill kept from their handler: reported now, not at a final exit
-                // that may be far away.
-                let undelivered = std::mem::take(&mut self.undelivered);
-                self.emit(
-                    EventKind::Undelivered(undelivered),
-                    self.shared().generation(),
-                );
-            }
-            let Some(supervised) = self.supervised() else {
-                break reason;
-            };
-            // A drained mailbox is closed for good: that instance's end is final.
-            let drained = self.handled & signal::DRAIN != 0;
-            // An end its supervisor already decided (it raised `FINAL` to stop this child for
-            // good) is not reported: the supervisor waits for the final exit instead.
-            if self.shared().control.peek() & signal::FINAL == 0 {
-                supervised.report(
-                    self.shared().id,
-                    self.shared().generation(),
-                    ReportKind::Ended {
-                        reason: reason.clone(),
-                        began,
-                        drained,
-                    },
-                );
-            }
-            let decision = loop {
-                match supervision::decision(&self.shared().control, true).await {
-                    Decision::Census => self.answer_census(NodeState::Restarting),
-                    decision => break decision,
-                }
-            };
-            match decision {
-                Decision::Final | Decision::Census => break reason,
-                Decision::Restart => {
-                    self.report_start = self.shared().control.restarting();
-                    // A drain closed the mailbox for good: every later instance ends at once.
-                    self.handled = signal::DECISION | (self.handled & signal::DRAIN);
-                }
-            }
-        };
-
-        // The final exit.
-        self.rx.close();
-        while let Some(msg) = self.rx.recv().await {
-            self.undelivered += self.discard(msg);
+            self.complete(reason);
         }
-        self.complete(reason);
     }
 
     /// Runs the link and monitor notices waiting for the instance, each in its hook; returns
@@ -588,7 +590,8 @@ impl<A: Actor> Cell<A> {
             Answer {
                 state,
                 generation: shared.generation(),
-                handled: u64::from(self.received_wraps) << 32 | u64::from(shared.received_low()),
+                handled: u64::from(self.received_wraps) << 32
+                    | u64::from(shared.control.received_low()),
                 mailbox: MailboxStats::new(self.rx.len(), self.rx.max_capacity()),
             },
         );
@@ -944,5 +947,50 @@ impl<A: Actor> Drop for Cell<A> {
             ExitReason::Killed
         };
         self.complete(reason);
+    }
+}
+
+#[cfg(test)]
+mod footprint {
+    use super::*;
+
+    struct Tiny;
+
+    impl Actor for Tiny {
+        type Msg = u64;
+
+        async fn handle(&mut self, _: u64, _: &mut Context<Self>) -> Result<(), ActorError> {
+            Ok(())
+        }
+    }
+
+    /// Every idle actor holds one `Shared` and one task whose future is `Cell::run`'s: a
+    /// field added to either, or a local kept across an `.await` in `run`, grows them all
+    /// (`benches/idle_memory.rs` measures the whole). Raise these bounds only on purpose:
+    /// 176 + 16 bytes of `Arc` fit glibc's 208-byte chunk, and a future of up to about 270
+    /// bytes keeps tokio's task (aligned to 128) at 384 bytes.
+    #[tokio::test]
+    async fn an_idle_actor_stays_small() {
+        assert!(
+            size_of::<Shared>() <= 176,
+            "Shared is {} bytes",
+            size_of::<Shared>()
+        );
+        let system = ActorSystem::new("footprint").unwrap();
+        let (tx, rx) = mpsc::channel(4);
+        let shared = Arc::new(Shared::new(
+            ActorId::next(),
+            Name::Given(ActorPath::root("footprint")),
+            None,
+            Duration::from_secs(1),
+            CancellationToken::new(),
+        ));
+        let cell = Cell::new(rx, ActorRef { tx, shared }, system, None);
+        let run = cell.run(Some(Tiny));
+        assert!(
+            size_of_val(&run) <= 248,
+            "the task's future is {} bytes",
+            size_of_val(&run)
+        );
     }
 }

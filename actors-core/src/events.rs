@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::num::NonZeroU64;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,22 +27,24 @@ use crate::exit::{ExitReason, FailureInfo, ShutdownCause};
 
 /// A process-wide unique actor identity. Restarts keep it; a new actor gets a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ActorId(u64);
+pub struct ActorId(NonZeroU64);
 
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 impl ActorId {
     pub(crate) fn next() -> Self {
-        Self(NEXT_ID.fetch_add(1, Ordering::Relaxed))
+        // 1, 2, ...: 2^64 ids are never reached (one per nanosecond would take 584 years).
+        // Non-zero, so that an `Option<ActorId>` is one word.
+        Self(NonZeroU64::MIN.saturating_add(NEXT_ID.fetch_add(1, Ordering::Relaxed)))
     }
 
     pub(crate) fn from_raw(raw: u64) -> Option<Self> {
-        (raw != 0).then_some(Self(raw))
+        NonZeroU64::new(raw).map(Self)
     }
 
     /// The id as a number (unique in this process, increasing in creation order).
     pub fn as_u64(self) -> u64 {
-        self.0
+        self.0.get()
     }
 }
 

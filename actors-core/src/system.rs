@@ -594,7 +594,7 @@ impl ActorSystem {
             Some(name) => Name::Given(self.root_child_path(&name)?),
             None => Name::Numbered {
                 parent: self.inner.root_path.clone(),
-                base: short_type_name::<A>(),
+                base: short_type_name::<A>,
             },
         };
         let (tx, rx) = mpsc::channel(capacity);

@@ -196,7 +196,7 @@ impl<A: Actor> ActorRef<A> {
         T: Send + 'static,
         F: FnOnce(Reply<T>) -> A::Msg,
     {
-        self.ask_timeout(make, self.shared.ask_timeout).await
+        self.ask_timeout(make, self.shared.ask_timeout()).await
     }
 
     /// Asks a question with one deadline, `timeout`, covering both the wait for room in the
