@@ -2,6 +2,8 @@
 //! `Context::spawn_blocking_to_self` (work on tokio's blocking pool), as a user observes them.
 
 mod common;
+#[path = "common/recorder.rs"]
+mod recorder;
 
 use std::time::Duration;
 
@@ -446,4 +448,73 @@ async fn a_panic_in_spawn_blocking_to_self_is_delivered_as_an_error() {
         "pong"
     );
     system.shutdown().await.unwrap();
+}
+
+/// An actor whose conversion of a blocking result panics.
+struct BadConversion;
+
+enum BadConversionMsg {
+    Offload,
+    Ping { reply: Reply<&'static str> },
+}
+
+impl Actor for BadConversion {
+    type Msg = BadConversionMsg;
+
+    async fn handle(&mut self, msg: Self::Msg, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            BadConversionMsg::Offload => ctx.spawn_blocking_to_self(
+                || 7,
+                |_| -> BadConversionMsg { panic!("told to panic in the conversion") },
+            ),
+            BadConversionMsg::Ping { reply } => {
+                let _ = reply.send("pong");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_panic_in_the_conversion_of_spawn_blocking_to_self_is_reported_and_the_actor_goes_on() {
+    quiet_panics();
+    let recorder = recorder::Recorder::new(tracing::Level::ERROR);
+    let _traced = tracing::subscriber::set_default(recorder.clone());
+    let system = ActorSystem::new("b").unwrap();
+    let actor = system.spawn(BadConversion).unwrap();
+    actor
+        .tell(BadConversionMsg::Offload)
+        .await
+        .unwrap_or_else(|_| panic!("tell"));
+    let reported = async {
+        while !recorder
+            .events()
+            .iter()
+            .any(|e| e.contains("spawn_blocking_to_self panicked"))
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), reported)
+        .await
+        .expect("the panic is reported as a tracing error");
+    assert!(
+        recorder
+            .events()
+            .iter()
+            .any(|e| e.contains("told to panic in the conversion")),
+        "{:?}",
+        recorder.events()
+    );
+    assert_eq!(
+        actor
+            .ask(|reply| BadConversionMsg::Ping { reply })
+            .await
+            .unwrap(),
+        "pong"
+    );
+    tokio::time::timeout(Duration::from_secs(10), system.shutdown())
+        .await
+        .expect("no task is left behind")
+        .unwrap();
 }

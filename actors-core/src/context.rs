@@ -97,7 +97,8 @@ impl<A: Actor> Context<A> {
     /// The message goes through the mailbox like any other (it waits for room); if the actor
     /// has made its final exit by then, it is dropped.
     ///
-    /// A panic in `f` reaches `into` as an error. Cancellation is cooperative, as for
+    /// A panic in `f` reaches `into` as an error. A panic in `into` itself leaves no message
+    /// to send: it is reported as a `tracing` error. Cancellation is cooperative, as for
     /// [`spawn_blocking`](Self::spawn_blocking).
     pub fn spawn_blocking_to_self<R, F, M>(&self, f: F, into: M)
     where
@@ -110,7 +111,20 @@ impl<A: Actor> Context<A> {
         self.system.spawn_task(
             async move {
                 let result = handle.await.map_err(blocking_error);
-                let _ = myself.tell(into(result)).await;
+                match catch_unwind(AssertUnwindSafe(|| into(result))) {
+                    Ok(msg) => {
+                        let _ = myself.tell(msg).await;
+                    }
+                    Err(payload) => {
+                        let message = crate::exit::panic_message(&*payload);
+                        crate::scope::drop_contained(payload);
+                        tracing::error!(
+                            path = %myself.path(),
+                            panic = %message,
+                            "the conversion given to spawn_blocking_to_self panicked: no message"
+                        );
+                    }
+                }
             },
             None,
         );
