@@ -33,7 +33,9 @@ pub struct SubscriberStats {
     pub overflow: Overflow,
     /// Messages put in its mailbox.
     pub delivered: u64,
-    /// Messages dropped for it because its mailbox was full ([`Overflow::DropNewest`]).
+    /// Messages dropped for it: its mailbox was full under [`Overflow::DropNewest`], or it
+    /// published to the topic from its own handler while its own mailbox was full under
+    /// [`Overflow::Wait`] (waiting for itself would never end).
     pub dropped: u64,
 }
 
@@ -43,7 +45,8 @@ pub struct SubscriberStats {
 pub struct Published {
     /// Subscribers whose mailbox got the message.
     pub delivered: usize,
-    /// Subscribers for which it was dropped (full, [`Overflow::DropNewest`]).
+    /// Subscribers for which it was dropped (full under [`Overflow::DropNewest`], or the
+    /// publisher itself, full, under [`Overflow::Wait`]).
     pub dropped: usize,
     /// Subscribers removed by this publish: full with [`Overflow::Unsubscribe`], or gone.
     pub removed: usize,

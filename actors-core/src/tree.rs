@@ -391,6 +391,11 @@ impl ActorSystem {
             .answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(HashMap::new());
+        // Before any actor is asked. An actor that exits reads it after taking its control
+        // lane's lock, which the census takes to ask it, so it sees `true` if it was asked.
+        census
+            .active
+            .store(true, std::sync::atomic::Ordering::Relaxed);
 
         let mut asked = Vec::new();
         let children = self
