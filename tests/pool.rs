@@ -865,6 +865,59 @@ async fn shutdown_handles_every_queued_job_then_refuses_everything() {
     system.shutdown().await.unwrap();
 }
 
+/// A worker stuck in a handler: `shutdown` would wait for its queue forever;
+/// `shutdown_timeout` gives up at its deadline, kills the workers, and what was queued is
+/// accounted for (the queued ask is answered with an error, the tells counted undelivered).
+#[tokio::test(start_paused = true)]
+async fn shutdown_timeout_kills_a_stuck_pool_and_accounts_for_its_queue() {
+    let system = ActorSystem::new("p").unwrap();
+    let mut events = system.events();
+    let log = Log::default();
+    let pool = start_pool(&system, &log, 1, Routing::RoundRobin, 8).await;
+    let worker = pool.worker_refs().remove(0);
+    let _never_released = block(&worker).await;
+    for n in 0..2 {
+        pool.submit(Job::Work(n)).await.unwrap_or_else(|_| panic!());
+    }
+    let asked = in_flight({
+        let pool = pool.clone();
+        async move { pool.ask(|reply| Job::Double { n: 1, reply }).await }
+    });
+    settle().await;
+    assert_eq!(pool.queued(), 3);
+
+    let began = tokio::time::Instant::now();
+    match pool.shutdown_timeout(Duration::from_secs(2)).await {
+        Err(PoolError::ShutdownTimedOut(d)) => assert_eq!(d, Duration::from_secs(2)),
+        other => panic!("expected ShutdownTimedOut, got {other:?}"),
+    }
+    assert_eq!(
+        began.elapsed(),
+        Duration::from_secs(2),
+        "gave up at the deadline"
+    );
+    assert!(!worker.is_alive());
+    assert!(matches!(
+        asked.await.unwrap(),
+        Err(AskError::Stopped | AskError::Killed)
+    ));
+    let undelivered = next_event(&mut events, worker.id(), |k| {
+        matches!(k, EventKind::Undelivered(_))
+    })
+    .await;
+    assert!(
+        matches!(undelivered.kind, EventKind::Undelivered(2)),
+        "{undelivered:?}"
+    );
+    assert!(log.jobs().is_empty(), "nothing was handled");
+    assert!(matches!(
+        pool.try_submit(Job::Work(9)),
+        Err(TrySendError::Closed(_))
+    ));
+    assert_eq!(pool.size(), 0);
+    system.shutdown().await.unwrap();
+}
+
 /// A told job failing while the pool shuts down: the jobs queued behind it on that worker
 /// are still handled (`shutdown` promises every queued job is).
 #[tokio::test(start_paused = true)]

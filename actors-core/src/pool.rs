@@ -68,6 +68,9 @@ pub enum PoolError {
     /// The pool was shut down.
     #[error("the pool is shut down")]
     Closed,
+    /// [`Pool::shutdown_timeout`] gave up waiting for the queues: the workers were killed.
+    #[error("the pool's workers did not finish their queues within {0:?}: they were killed")]
+    ShutdownTimedOut(Duration),
 }
 
 /// Configures a [`Pool`]; from [`Pool::builder`].
@@ -614,6 +617,28 @@ impl<A: Actor> Pool<A> {
         until_empty(&workers).await;
         self.inner.sup.stop();
         self.inner.sup.wait().await;
+    }
+
+    /// [`shutdown`](Self::shutdown), but waits at most `timeout` (on tokio's clock) for the
+    /// workers to finish their queues and stop; then kills them. What was still queued is not
+    /// lost silently: each ask is answered with an error, and the tells are counted as
+    /// undelivered (an `Undelivered` event).
+    ///
+    /// # Errors
+    ///
+    /// [`PoolError::ShutdownTimedOut`] if the deadline passed first (the pool is shut down all
+    /// the same).
+    pub async fn shutdown_timeout(&self, timeout: Duration) -> Result<(), PoolError> {
+        if tokio::time::timeout(timeout, self.shutdown()).await.is_ok() {
+            return Ok(());
+        }
+        // The graceful shutdown may not have begun (a resize held the lock): close the pool
+        // and forget its workers here too.
+        self.inner.closed.store(true, Ordering::Release);
+        drop(std::mem::take(&mut *self.write()));
+        self.inner.sup.kill();
+        self.inner.sup.wait().await;
+        Err(PoolError::ShutdownTimedOut(timeout))
     }
 }
 
