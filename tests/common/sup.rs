@@ -2,7 +2,9 @@
 //! and `"<label>:stopped <reason>"` into one shared [`Journal`], so the order of hook calls
 //! across siblings and levels is visible in one list.
 
+use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actors::prelude::*;
@@ -109,6 +111,35 @@ impl Behaviour {
     }
 }
 
+/// How a start scripted to fail fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartFault {
+    /// `started` returns an error (journals `"<label>:start failed <gen>"`).
+    Fail,
+    /// `started` panics (journals `"<label>:start panicked <gen>"`).
+    Panic,
+}
+
+/// Start failures armed for the next starts of a worker, whatever its actor (shared by every
+/// instance its spec's factory builds): each `started` takes the first one left, if any, and
+/// fails with it. Unlike [`Behaviour`]'s per-generation rules, it can be armed while the test
+/// runs, and a new actor (after a termination, or a supervisor's restart) finds it armed too.
+#[derive(Clone, Default)]
+pub struct StartScript(Arc<Mutex<VecDeque<StartFault>>>);
+
+impl StartScript {
+    /// Replaces what is armed with `faults`, first one first.
+    pub fn arm(&self, faults: impl IntoIterator<Item = StartFault>) {
+        let mut armed = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        armed.clear();
+        armed.extend(faults);
+    }
+
+    fn take(&self) -> Option<StartFault> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+    }
+}
+
 /// The labelled worker.
 pub struct Labelled {
     label: String,
@@ -116,6 +147,7 @@ pub struct Labelled {
     behaviour: Behaviour,
     generation: u64,
     recorded: Vec<u32>,
+    script: Option<StartScript>,
 }
 
 impl Labelled {
@@ -126,7 +158,20 @@ impl Labelled {
             behaviour,
             generation: 0,
             recorded: Vec::new(),
+            script: None,
         }
+    }
+
+    /// As [`new`](Self::new), with start failures taken from `script` (after `behaviour`'s).
+    pub fn scripted(
+        label: &str,
+        journal: &Journal,
+        behaviour: Behaviour,
+        script: &StartScript,
+    ) -> Self {
+        let mut worker = Self::new(label, journal, behaviour);
+        worker.script = Some(script.clone());
+        worker
     }
 
     fn note(&self, what: impl std::fmt::Display) {
@@ -162,6 +207,17 @@ impl Actor for Labelled {
         if self.behaviour.fail_start.is_some_and(|on| on(g)) {
             self.note(format!("start failed {g}"));
             return Err(ActorError::msg("probe fails in started"));
+        }
+        match self.script.as_ref().and_then(StartScript::take) {
+            Some(StartFault::Panic) => {
+                self.note(format!("start panicked {g}"));
+                panic!("probe panics in started (scripted)");
+            }
+            Some(StartFault::Fail) => {
+                self.note(format!("start failed {g}"));
+                return Err(ActorError::msg("probe fails in started (scripted)"));
+            }
+            None => {}
         }
         self.note(format!("started {g}"));
         Ok(())
@@ -256,6 +312,21 @@ pub fn worker_with(label: &str, journal: &Journal, behaviour: Behaviour) -> Chil
     let journal = journal.clone();
     ChildSpec::worker(label, move || {
         Labelled::new(&label_owned, &journal, behaviour)
+    })
+}
+
+/// A Permanent worker spec with a scripted behaviour whose starts also fail as `script` says.
+pub fn worker_scripted(
+    label: &str,
+    journal: &Journal,
+    behaviour: Behaviour,
+    script: &StartScript,
+) -> ChildSpec {
+    let label_owned = label.to_owned();
+    let journal = journal.clone();
+    let script = script.clone();
+    ChildSpec::worker(label, move || {
+        Labelled::scripted(&label_owned, &journal, behaviour, &script)
     })
 }
 
