@@ -2798,17 +2798,17 @@ fn start_failures_during_restarts_are_failures_of_the_child() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Library bugs the model ran into: reproductions, ignored until fixed (the generator steers
-// clear of them meanwhile).
+// Library bugs the model ran into: reproductions (both fixed in session 4).
 
 /// `ActorRef::stop()` says the actor "exits with `ExitReason::Normal`"; a Transient child does
 /// not restart after a normal exit. Stopped while it waits out a backoff, such a child is
-/// restarted nonetheless, and runs on: `Control::restart` clears the stop along with the
+/// restarted nonetheless, and runs on: `Control::restart` cleared the stop along with the
 /// signals meant for the instance that ended, though it came after that instance's end. The
-/// same goes for `kill()`, and for `SupervisorRef::stop()` / `kill()` of a supervisor waiting
-/// out its backoff.
+/// same went for `kill()`, and for `SupervisorRef::stop()` / `kill()` of a supervisor waiting
+/// out its backoff. Fixed in session 4: an instance clears the stop or kill it took when it
+/// ends, and a restart clears only the shutdown bits; a stop raised during the wait stops the
+/// next instance at once.
 #[tokio::test(start_paused = true)]
-#[ignore = "library bug: a stop() during a backoff is lost (the Transient child is restarted)"]
 async fn regression_stop_during_a_backoff_is_lost() {
     quiet_panics();
     let system = ActorSystem::new("bo").unwrap();
@@ -2845,11 +2845,9 @@ async fn regression_stop_during_a_backoff_is_lost() {
 /// ends, its group starts `b` and `c` although `a`, which they come after, still waits out
 /// its backoff; when `a`'s ends, `a` starts alone, after them, and they are not restarted:
 /// the older scheduled group restart should have been folded into the newer one that
-/// contains it (or the newer one should restart them again after `a`). `fire_scheduled`
-/// starts a group without looking at the group restarts still pending.
+/// contains it. Fixed in session 4: `on_child_ended` folds it (the merged group starts at the
+/// later of the two times).
 #[tokio::test(start_paused = true)]
-#[ignore = "library bug: an older scheduled group restart starts the members of a newer, \
-            larger one while its failed child still waits out its backoff"]
 async fn regression_an_older_group_restart_starts_the_members_of_a_newer_one() {
     quiet_panics();
     let system = ActorSystem::new("bo").unwrap();

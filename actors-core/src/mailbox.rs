@@ -182,15 +182,16 @@ impl Control {
         }
     }
 
-    /// The supervisor's `RESTART` decision: first clears every signal raised for the ended
-    /// instance (its stop, kill or shutdown; only the supervisor knows none of them is meant
-    /// for the next one), then raises `RESTART`. `DRAIN` stays: the mailbox is closed for good.
-    /// With `report_start`, the new instance reports when it finished `started`.
+    /// The supervisor's `RESTART` decision: first clears the shutdown bits (only the
+    /// supervisor knows that none of them is meant for the next instance: it may have asked
+    /// a group member to shut down just as it ended by itself), then raises `RESTART`. A stop
+    /// or kill is not cleared here: the ended instance cleared the ones it took
+    /// ([`end_instance`](Self::end_instance)), so one raised since, while the actor waited
+    /// for this decision (a backoff), is for the next instance. `DRAIN` stays: the mailbox is
+    /// closed for good. With `report_start`, the new instance reports when it finished
+    /// `started`.
     pub(crate) fn restart(&self, report_start: bool) {
-        self.signals.fetch_and(
-            !(signal::STOP | signal::KILL | signal::SHUTDOWN),
-            Ordering::AcqRel,
-        );
+        self.signals.fetch_and(!signal::SHUTDOWN, Ordering::AcqRel);
         let report = if report_start {
             signal::REPORT_START
         } else {
@@ -310,8 +311,11 @@ impl Control {
         token.clone()
     }
 
-    /// Ends the instance's token (if one was created): tasks tied to it stop.
+    /// An instance ended: the stop or kill it was given is spent (one raised from now on is
+    /// for the next instance), and its token (if one was created) is cancelled, so tasks tied
+    /// to it stop.
     pub(crate) fn end_instance(&self) {
+        self.take_bits(signal::STOP | signal::KILL);
         let token = self
             .slots()
             .rare

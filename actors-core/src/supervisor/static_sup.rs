@@ -671,6 +671,7 @@ impl SupTask {
                 }
             };
             self.token.cancel();
+            self.shared().control.end_instance();
             self.slots.clear();
             self.by_actor.clear();
             self.by_spec.clear();
@@ -1048,7 +1049,23 @@ impl SupTask {
         };
         let (id, generation) = (child.shared.id, child.generation);
         self.emit_for(i, EventKind::RestartScheduled(delay));
-        let at = Instant::now().checked_add(delay).unwrap_or_else(far_future);
+        let mut at = Instant::now().checked_add(delay).unwrap_or_else(far_future);
+        if let Some(group) = &group {
+            // Members of a group restart still waiting out its backoff (RestForOne: a child
+            // after this one failed first) now belong to this one: they start with it, in its
+            // order, and not before their own restart was due.
+            self.scheduled.retain_mut(|older| {
+                let Some(members) = older.group.as_mut() else {
+                    return true;
+                };
+                if !members.iter().any(|m| group.contains(m)) {
+                    return true;
+                }
+                at = at.max(older.at);
+                members.retain(|m| !group.contains(m));
+                !members.is_empty()
+            });
+        }
         self.scheduled.push(Scheduled {
             at,
             id,
@@ -1401,6 +1418,11 @@ impl SupTask {
                 Until::Ended
             };
             self.stop_within(&shared, until, deadline).await?;
+            if !for_good {
+                // A kill of ours that landed just after the child ended by itself is not for
+                // its next instance (a user's kill in that instant is lost with it).
+                shared.control.take_bits(signal::KILL);
+            }
         }
         if for_good {
             self.finish(i).await;
