@@ -709,7 +709,8 @@ impl<A: Actor> Cell<A> {
         let killed = self.shared().control.peek() & signal::KILL != 0;
         let mut slot = slot;
         let entered = scope::enter(self.shared().id);
-        let before = scope::unanswered();
+        // Read only when it matters (a thread-local read per message otherwise).
+        let before = killed.then(scope::unanswered);
         let made = catch_unwind(AssertUnwindSafe(|| {
             if killed {
                 drop(make);
@@ -717,7 +718,7 @@ impl<A: Actor> Cell<A> {
                 slot.set(Some(make()));
             }
         }));
-        if killed && hook == FailedIn::Handle && scope::unanswered() == before {
+        if killed && hook == FailedIn::Handle && Some(scope::unanswered()) == before {
             // A tell that never reached its handler: reported with the queue at the final exit.
             self.undelivered += 1;
         }
