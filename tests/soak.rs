@@ -83,9 +83,15 @@ async fn a_million_restarts_and_a_hundred_thousand_actors_leave_memory_flat() {
         .await
         .unwrap();
 
-    // Warm-up: the allocator's pools, the journal's ring, the runtime's queues.
+    // Warm-up: the allocator's pools, the journal's ring, the runtime's queues, and the
+    // system's table of live actors. Its waves are larger than the measured ones: with waves
+    // of the same size, resident memory sometimes rose once in a later wave (+4 MiB in about
+    // one run in six, then flat: a high-water mark, not a leak, which would grow with every
+    // wave). The likely cause: a shard of that table grows when a wave spreads unevenly over
+    // the shards, and its new table, allocated at the top of the heap while the wave is
+    // alive, keeps the heap from shrinking. Larger warm-up waves: 16 runs out of 16 flat.
     restarts(&sup, 20_000).await;
-    waves(&system, 2, 10_000).await;
+    waves(&system, 2, 15_000).await;
     let warm = resident();
 
     let started = Instant::now();
