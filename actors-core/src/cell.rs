@@ -312,8 +312,12 @@ impl<A: Actor> Cell<A> {
 
     #[inline]
     fn end_hook_span(&mut self) {
+        // Written only when there is a span to end: a supervised actor has `Extras`, and a
+        // store into them per message cost it a fifth of its tell throughput across cores.
         if let Some(extras) = &mut self.extras {
-            extras.hook_span = None;
+            if extras.hook_span.is_some() {
+                extras.hook_span = None;
+            }
         }
     }
 
