@@ -1848,18 +1848,27 @@ impl<'a> Model<'a> {
         AdminOutcome::Ok
     }
 
-    fn restart_child(&mut self, _s: usize, c: usize) -> AdminOutcome {
+    /// What `restart_child` and `delete_child` answer for a child that is not a stopped spec
+    /// (as the library's `stopped_child`), or `None` when it is one.
+    fn not_stopped(&mut self, c: usize) -> Option<AdminOutcome> {
         let label = self.nodes[c].label.clone();
         if !self.present(c) {
             self.coverage.not_found += 1;
-            return AdminOutcome::NotFound(label);
+            return Some(AdminOutcome::NotFound(label));
         }
         if self.running(c) {
-            return AdminOutcome::Running(label);
+            return Some(AdminOutcome::Running(label));
         }
         if self.actor[c].is_some() {
             self.coverage.admin_restarting += 1;
-            return AdminOutcome::Restarting(label);
+            return Some(AdminOutcome::Restarting(label));
+        }
+        None
+    }
+
+    fn restart_child(&mut self, _s: usize, c: usize) -> AdminOutcome {
+        if let Some(outcome) = self.not_stopped(c) {
+            return outcome;
         }
         // A new actor; not a restart, so not counted against intensity.
         match self.start_new(c) {
@@ -1872,7 +1881,7 @@ impl<'a> Model<'a> {
                 self.coverage.admin_start_failed += 1;
                 self.final_exit(c, Reason::ShutdownBySupervisor);
                 AdminOutcome::StartFailed {
-                    child: label,
+                    child: self.nodes[c].label.clone(),
                     panic: reason == Reason::Panicked,
                 }
             }
@@ -1917,17 +1926,8 @@ impl<'a> Model<'a> {
     }
 
     fn delete_child(&mut self, s: usize, c: usize) -> AdminOutcome {
-        let label = self.nodes[c].label.clone();
-        if !self.present(c) {
-            self.coverage.not_found += 1;
-            return AdminOutcome::NotFound(label);
-        }
-        if self.running(c) {
-            return AdminOutcome::Running(label);
-        }
-        if self.actor[c].is_some() {
-            self.coverage.admin_restarting += 1;
-            return AdminOutcome::Restarting(label);
+        if let Some(outcome) = self.not_stopped(c) {
+            return outcome;
         }
         self.coverage.deleted += 1;
         self.order[s].retain(|&k| k != c);
