@@ -965,3 +965,38 @@ async fn regression_huge_event_capacity_and_pool_size_are_typed_errors_not_panic
     pool.shutdown().await;
     system.shutdown().await.unwrap();
 }
+
+/// Session 4 review: the default ask timeout became 584 years when it was `Duration::MAX`
+/// (stored in nanoseconds), and a 584-year timer still fires at once on a paused clock when
+/// the runtime idles: an ask waiting on another thread failed with `Timeout`. No suite test.
+#[tokio::test(start_paused = true)]
+async fn regression_an_ask_timeout_of_duration_max_never_fires() {
+    struct Waits;
+
+    impl Actor for Waits {
+        type Msg = Reply<u32>;
+
+        async fn handle(
+            &mut self,
+            reply: Reply<u32>,
+            _: &mut Context<Self>,
+        ) -> Result<(), ActorError> {
+            // Answered from a thread outside the runtime: the runtime idles meanwhile.
+            let (tx, rx) = oneshot::channel();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                let _ = tx.send(7);
+            });
+            let _ = reply.send(rx.await.unwrap_or(0));
+            Ok(())
+        }
+    }
+
+    let system = ActorSystem::builder("r")
+        .ask_timeout(Duration::MAX)
+        .build()
+        .unwrap();
+    let waits = system.spawn(Waits).unwrap();
+    assert_eq!(waits.ask(|reply| reply).await.unwrap(), 7);
+    system.shutdown().await.unwrap();
+}

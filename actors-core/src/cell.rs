@@ -112,7 +112,11 @@ impl Shared {
 
     /// The default deadline of `ask`.
     pub(crate) fn ask_timeout(&self) -> Duration {
-        Duration::from_nanos(self.ask_timeout_nanos)
+        match self.ask_timeout_nanos {
+            // Kept as "never": a 584-year timer would still fire on a paused clock.
+            u64::MAX => Duration::MAX,
+            nanos => Duration::from_nanos(nanos),
+        }
     }
 
     /// The actor's path, built on first use for an unnamed actor.

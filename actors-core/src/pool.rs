@@ -582,7 +582,12 @@ impl<A: Actor> Pool<A> {
                 .mailbox(self.inner.mailbox);
             let child = self.inner.sup.start_child(spec).await?;
             if let Some(worker) = child.downcast::<A>() {
-                Arc::make_mut(&mut *self.write()).push((child.id().into(), worker));
+                let mut workers = self.write();
+                if self.is_closed() {
+                    // Shut down meanwhile (`shutdown_timeout` gave up on this resize).
+                    return Err(PoolError::Closed);
+                }
+                Arc::make_mut(&mut *workers).push((child.id().into(), worker));
             }
         }
         while self.size() > size {

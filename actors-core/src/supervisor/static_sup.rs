@@ -1051,20 +1051,9 @@ impl SupTask {
         self.emit_for(i, EventKind::RestartScheduled(delay));
         let mut at = Instant::now().checked_add(delay).unwrap_or_else(far_future);
         if let Some(group) = &group {
-            // Members of a group restart still waiting out its backoff (RestForOne: a child
-            // after this one failed first) now belong to this one: they start with it, in its
-            // order, and not before their own restart was due.
-            self.scheduled.retain_mut(|older| {
-                let Some(members) = older.group.as_mut() else {
-                    return true;
-                };
-                if !members.iter().any(|m| group.contains(m)) {
-                    return true;
-                }
-                at = at.max(older.at);
-                members.retain(|m| !group.contains(m));
-                !members.is_empty()
-            });
+            if let Some(older) = self.fold_scheduled(group) {
+                at = at.max(older);
+            }
         }
         self.scheduled.push(Scheduled {
             at,
@@ -1073,6 +1062,25 @@ impl SupTask {
             group,
         });
         None
+    }
+
+    /// Members of group restarts still waiting out a backoff that are also in `group` (a
+    /// child before them failed too) now belong to `group`: they start with it, in its order,
+    /// and not before their own restart was due, which is returned (the latest such time).
+    fn fold_scheduled(&mut self, group: &[Arc<str>]) -> Option<Instant> {
+        let mut due: Option<Instant> = None;
+        self.scheduled.retain_mut(|older| {
+            let Some(members) = older.group.as_mut() else {
+                return true;
+            };
+            if !members.iter().any(|m| group.contains(m)) {
+                return true;
+            }
+            due = Some(due.map_or(older.at, |d| d.max(older.at)));
+            members.retain(|m| !group.contains(m));
+            !members.is_empty()
+        });
+        due
     }
 
     /// Whether a significant child's own end (just handled) shuts the supervisor down.
@@ -1370,11 +1378,13 @@ impl SupTask {
         child: &Arc<Shared>,
         until: Until,
         mut deadline: Option<Instant>,
-    ) -> Result<(), Signals> {
+    ) -> Result<bool, Signals> {
+        let mut killed = false;
         loop {
             match self.wait_child(child.id, until, deadline, URGENT).await {
-                Waited::Ended(_) => return Ok(()),
+                Waited::Ended(_) => return Ok(killed),
                 Waited::Deadline => {
+                    killed = true;
                     self.system.collector().emit(
                         EventKind::ShutdownTimedOut,
                         child,
@@ -1417,10 +1427,10 @@ impl SupTask {
             } else {
                 Until::Ended
             };
-            self.stop_within(&shared, until, deadline).await?;
-            if !for_good {
+            let timed_out = self.stop_within(&shared, until, deadline).await?;
+            if !for_good && (timed_out || shutdown == Shutdown::Brutal) {
                 // A kill of ours that landed just after the child ended by itself is not for
-                // its next instance (a user's kill in that instant is lost with it).
+                // its next instance.
                 shared.control.take_bits(signal::KILL);
             }
         }
@@ -1543,6 +1553,11 @@ impl SupTask {
                 }
                 match self.wait_child(id, Until::Started, None, TERMINATING).await {
                     Waited::Ended(_) => {
+                        if let Some(child) = &self.slots[i].child {
+                            // Its instance may have ended by itself just before our kill:
+                            // the kill is not for the next one.
+                            child.shared.control.take_bits(signal::KILL);
+                        }
                         let (path, generation) = match &self.slots[i].child {
                             Some(c) => (c.shared.path().clone(), c.generation),
                             None => (self.shared().path().child(&self.slots[i].spec.id), 0),
