@@ -117,8 +117,9 @@ struct Rare {
     /// The running instance's cancellation token, created on first use (each costs a few
     /// hundred bytes).
     token: Option<CancellationToken>,
-    /// Links and monitors.
-    relations: Relations,
+    /// Links and monitors, boxed apart: an actor that only asks for its token (a stream it
+    /// owns, say) does not pay for them.
+    relations: Option<Box<Relations>>,
 }
 
 impl Control {
@@ -217,19 +218,22 @@ impl Control {
     /// Runs `f` on the actor's links and monitors, created on first use.
     pub(crate) fn relations<R>(&self, f: impl FnOnce(&mut Relations) -> R) -> R {
         let mut slots = self.slots();
-        f(&mut slots.rare.get_or_insert_with(Box::default).relations)
+        let rare = slots.rare.get_or_insert_with(Box::default);
+        f(rare.relations.get_or_insert_with(Box::default))
     }
 
     /// Takes the links and monitors away at the final exit.
-    pub(crate) fn take_relations(&self) -> Option<Relations> {
+    pub(crate) fn take_relations(&self) -> Option<Box<Relations>> {
         let mut slots = self.slots();
         let rare = slots.rare.as_mut()?;
-        Some(std::mem::take(&mut rare.relations))
+        rare.relations.take()
     }
 
     /// How many link and monitor entries the actor holds (for leak tests).
     pub(crate) fn relation_count(&self) -> usize {
-        self.slots().rare.as_ref().map_or(0, |r| r.relations.len())
+        (self.slots().rare.as_ref())
+            .and_then(|r| r.relations.as_ref())
+            .map_or(0, |r| r.len())
     }
 
     /// Registers the actor task's waker, then returns the signals raised so far: a signal
