@@ -2,8 +2,10 @@
 //! children, each a worker or, down to depth 3, a sub-supervisor; random strategies, restart
 //! types, `max_restarts` from 0 to 3, a restart backoff on about a quarter of the children,
 //! half of a RestForOne supervisor's (whole seconds, 1-2 s doubling up to 1-3 s, no jitter,
-//! some with their own quiet period), and 0-2 workers per supervisor that only `start_child`
-//! adds) takes a random sequence of 1-12 operations:
+//! some with their own quiet period), a random `Shutdown` spec (a worker: the default 5 s
+//! timeout, `Brutal` or `Infinity`; a sub-supervisor: the default `Infinity`, a timeout or
+//! `Brutal`), and 0-2 workers per supervisor that only `start_child` adds) takes a random
+//! sequence of 1-12 operations:
 //!
 //! - a worker's handler returns `Err`, panics or calls `ctx.stop()` (also told while it waits
 //!   out a backoff: the message waits in its mailbox for its next instance); a worker is
@@ -41,7 +43,13 @@
 //!   accounted for, a group restart stops the others in reverse start order and starts each
 //!   member once in start order, `stopped` does not run after a kill or a failed start, and
 //!   the stops a supervisor orders are graceful (`Shutdown(Supervisor)`, `Shutdown(System)`
-//!   at the end);
+//!   at the end), except for a `Brutal` child, which is killed (a sub-supervisor with its
+//!   whole subtree): a group restart's bystander, `terminate_child`, its supervisor's stop,
+//!   failed start, escalation or the system's shutdown (the model's workers stop at once when
+//!   asked, so `Timeout` and `Infinity` make no difference);
+//! - the exit reason of every actor its supervisor stopped for good while it ran
+//!   (`Shutdown(Supervisor)`, `Shutdown(System)`, or `Killed`: a `Brutal` one, or under a
+//!   killed supervisor);
 //! - at the final shutdown: every ask resolves, answered by the running instance or
 //!   `AskError::Stopped` (always `Stopped` for a restarting or dead actor); each running
 //!   instance is stopped once, in reverse start order (also checked on its own: no `stopped`
@@ -93,8 +101,9 @@
 //! Outside the model, and steered clear of by the generator (an operation that would lead
 //! there becomes a millisecond's wait, so the case goes on): two backoffs ending at the same
 //! instant (which one the runtime handles first is its choice); and an admin call answered
-//! while its supervisor's parent goes on with a group restart, both showing in the journal
-//! (they run concurrently).
+//! while its supervisor's parent goes on with a group restart, both showing in the journal,
+//! or the parent killing that supervisor (`Brutal`: the kill, urgent, may cut the call short
+//! with `SupervisorStopped`); they run concurrently.
 //!
 //! A failure prints the tree, the operations with their times (and any that was replaced),
 //! and every difference. Runs under tokio's paused clock. `PROPTEST_CASES` sets the number of
@@ -108,10 +117,10 @@ use std::time::Duration;
 
 use actors::prelude::*;
 use actors::{
-    ActorId, AdminError, Backoff, ChildKind, ChildRef, ChildSpec, ChildState, Restart,
+    ActorId, AdminError, Backoff, ChildKind, ChildRef, ChildSpec, ChildState, Restart, Shutdown,
     Strategy as SupStrategy, Supervisor, SupervisorRef, TrySendError,
 };
-use common::sup::{Behaviour, Cmd, Labelled, StartFault, StartScript, worker_scripted};
+use common::sup::{Behaviour, Cmd, Labelled, StartFault, StartScript, short, worker_scripted};
 use common::{Journal, quiet_panics};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -177,10 +186,17 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
+/// A child's `Shutdown` spec as generated: `None` is the library's default (5 s for a
+/// worker, `Infinity` for a supervisor).
+type ShutdownCfg = Option<Shutdown>;
+
+/// A worker's generated parts: restart type, backoff, shutdown spec.
+type WorkerCfg = (Restart, Option<BackoffCfg>, ShutdownCfg);
+
 /// A supervision tree as generated: a worker, or a supervisor.
 #[derive(Clone, Debug)]
 enum Tree {
-    Worker(Restart, Option<BackoffCfg>),
+    Worker(Restart, Option<BackoffCfg>, ShutdownCfg),
     Sup(SupTree),
 }
 
@@ -190,12 +206,14 @@ struct SupTree {
     restart: Restart,
     /// Ignored for the root.
     backoff: Option<BackoffCfg>,
+    /// Ignored for the root.
+    shutdown: ShutdownCfg,
     strategy: SupStrategy,
     max_restarts: u32,
     /// The blueprint's children, in start order.
     children: Vec<Tree>,
     /// Workers outside the blueprint, for `start_child`.
-    extras: Vec<(Restart, Option<BackoffCfg>)>,
+    extras: Vec<WorkerCfg>,
 }
 
 fn restart_type() -> impl Strategy<Value = Restart> {
@@ -228,12 +246,32 @@ fn backoff_cfg(without: u32) -> impl Strategy<Value = Option<BackoffCfg>> {
     prop_oneof![without => Just(None), 1 => some]
 }
 
-type SupBody = (
-    SupStrategy,
-    u32,
-    Vec<Tree>,
-    Vec<(Restart, Option<BackoffCfg>)>,
-);
+/// A worker's shutdown spec: the default (a 5 s timeout), `Brutal` or `Infinity`. The
+/// model's workers stop at once when asked, so only `Brutal` (killed: `stopped` does not
+/// run) makes a difference.
+fn worker_shutdown() -> impl Strategy<Value = ShutdownCfg> {
+    prop_oneof![
+        2 => Just(None),
+        1 => Just(Some(Shutdown::Brutal)),
+        1 => Just(Some(Shutdown::Infinity)),
+    ]
+}
+
+/// A sub-supervisor's shutdown spec: the default (`Infinity`), a timeout (ample: its
+/// children stop at once) or `Brutal` (killed: its whole subtree is killed at once).
+fn sup_shutdown() -> impl Strategy<Value = ShutdownCfg> {
+    prop_oneof![
+        2 => Just(None),
+        1 => Just(Some(Shutdown::Timeout(secs(2)))),
+        1 => Just(Some(Shutdown::Brutal)),
+    ]
+}
+
+fn worker_cfg(without: u32) -> impl Strategy<Value = WorkerCfg> {
+    (restart_type(), backoff_cfg(without), worker_shutdown())
+}
+
+type SupBody = (SupStrategy, u32, Vec<Tree>, Vec<WorkerCfg>);
 
 /// A supervisor's strategy, intensity, 1-4 children (at `depth`) and 0-2 extra workers.
 /// Under RestForOne, half the children have a backoff: a group restart waiting out its
@@ -249,7 +287,7 @@ fn sup_body(depth: u32) -> impl Strategy<Value = SupBody> {
             Just(strategy),
             0u32..=3,
             proptest::collection::vec(child(depth, without), 1..=4),
-            proptest::collection::vec((restart_type(), backoff_cfg(3)), 0..=2),
+            proptest::collection::vec(worker_cfg(3), 0..=2),
         )
     })
 }
@@ -257,22 +295,29 @@ fn sup_body(depth: u32) -> impl Strategy<Value = SupBody> {
 /// A child at `depth`: a worker, or (down to `MAX_SUP_DEPTH`) a sub-supervisor; with a
 /// backoff as [`backoff_cfg`] says.
 fn child(depth: u32, without: u32) -> BoxedStrategy<Tree> {
-    let worker = (restart_type(), backoff_cfg(without)).prop_map(|(r, b)| Tree::Worker(r, b));
+    let worker = worker_cfg(without).prop_map(|(r, b, sd)| Tree::Worker(r, b, sd));
     if depth > MAX_SUP_DEPTH {
         return worker.boxed();
     }
-    let sup = (restart_type(), backoff_cfg(without), sup_body(depth + 1)).prop_map(
-        |(restart, backoff, (strategy, max_restarts, children, extras))| {
-            Tree::Sup(SupTree {
-                restart,
-                backoff,
-                strategy,
-                max_restarts,
-                children,
-                extras,
-            })
-        },
-    );
+    let sup = (
+        restart_type(),
+        backoff_cfg(without),
+        sup_shutdown(),
+        sup_body(depth + 1),
+    )
+        .prop_map(
+            |(restart, backoff, shutdown, (strategy, max_restarts, children, extras))| {
+                Tree::Sup(SupTree {
+                    restart,
+                    backoff,
+                    shutdown,
+                    strategy,
+                    max_restarts,
+                    children,
+                    extras,
+                })
+            },
+        );
     prop_oneof![3 => worker, 1 => sup].boxed()
 }
 
@@ -281,6 +326,7 @@ fn root_tree() -> impl Strategy<Value = Tree> {
         Tree::Sup(SupTree {
             restart: Restart::Permanent,
             backoff: None,
+            shutdown: None,
             strategy,
             max_restarts,
             children,
@@ -750,6 +796,7 @@ struct Node {
     parent: Option<usize>,
     restart: Restart,
     backoff: Option<BackoffCfg>,
+    shutdown: ShutdownCfg,
     /// Not in its supervisor's blueprint: only `start_child` adds it.
     dynamic: bool,
     sup: Option<SupCfg>,
@@ -767,32 +814,36 @@ struct SupCfg {
 fn flatten(tree: &Tree) -> Vec<Node> {
     fn go(tree: &Tree, parent: Option<usize>, out: &mut Vec<Node>) -> usize {
         let i = out.len();
-        let node = |label: String, restart, backoff| Node {
+        let node = |label: String, restart, backoff, shutdown| Node {
             label,
             parent,
             restart,
             backoff,
+            shutdown,
             dynamic: false,
             sup: None,
         };
         match tree {
-            Tree::Worker(restart, backoff) => out.push(node(format!("w{i}"), *restart, *backoff)),
+            Tree::Worker(restart, backoff, shutdown) => {
+                out.push(node(format!("w{i}"), *restart, *backoff, *shutdown));
+            }
             Tree::Sup(sup) => {
                 let label = match parent {
                     None => "root".to_owned(),
                     Some(_) => format!("s{i}"),
                 };
-                out.push(node(label, sup.restart, sup.backoff));
+                out.push(node(label, sup.restart, sup.backoff, sup.shutdown));
                 let children: Vec<usize> =
                     (sup.children.iter()).map(|c| go(c, Some(i), out)).collect();
                 let mut all = children.clone();
-                for &(restart, backoff) in &sup.extras {
+                for &(restart, backoff, shutdown) in &sup.extras {
                     let d = out.len();
                     out.push(Node {
                         label: format!("d{d}"),
                         parent: Some(i),
                         restart,
                         backoff,
+                        shutdown,
                         dynamic: true,
                         sup: None,
                     });
@@ -823,6 +874,9 @@ fn render(nodes: &[Node]) -> String {
         }
         if let Some(backoff) = n.backoff {
             let _ = write!(out, " {backoff}");
+        }
+        if let Some(shutdown) = n.shutdown {
+            let _ = write!(out, " shutdown {shutdown:?}");
         }
         if n.dynamic {
             out.push_str(" (not in the blueprint: start_child only)");
@@ -894,6 +948,10 @@ fn spec_of(nodes: &[Node], c: usize, journal: &Journal, scripts: &[StartScript])
         Some(_) => ChildSpec::supervisor(&n.label, blueprint(nodes, c, journal, scripts)),
     };
     let spec = spec.restart(n.restart);
+    let spec = match n.shutdown {
+        Some(shutdown) => spec.shutdown(shutdown),
+        None => spec,
+    };
     match n.backoff {
         Some(backoff) => spec.backoff(backoff.backoff()),
         None => spec,
@@ -1069,7 +1127,13 @@ struct Model<'a> {
     /// backoff); once that instance started and answered it: the answer, whether the call
     /// showed in the journal, and the journal's length then.
     blocked: Option<(usize, Op)>,
-    answer: Option<(AdminOutcome, bool, usize)>,
+    answer: Option<(AdminOutcome, bool, usize, u32)>,
+    /// How many of each node's instances were killed (a kill of its own, an ancestor's, or
+    /// by its supervisor under `Shutdown::Brutal`).
+    kills: Vec<u32>,
+    /// How each actor its supervisor stopped for good while it ran ended (its exit reason):
+    /// `Killed` for a `Shutdown::Brutal` child.
+    exits: HashMap<u64, Reason>,
     /// Set when the case reached what the model cannot predict (see the module doc).
     ambiguous: Option<&'static str>,
     /// What the case exercised.
@@ -1102,6 +1166,8 @@ impl<'a> Model<'a> {
             next_actor: 0,
             blocked: None,
             answer: None,
+            kills: vec![0; n],
+            exits: HashMap::new(),
             ambiguous: None,
             coverage: Coverage::default(),
         };
@@ -1141,6 +1207,30 @@ impl<'a> Model<'a> {
         (self.order[s].iter().copied())
             .filter(|&c| self.actor[c].is_none())
             .collect()
+    }
+
+    /// Node `n`'s spec says `Shutdown::Brutal`.
+    fn brutal(&self, n: usize) -> bool {
+        self.nodes[n].shutdown == Some(Shutdown::Brutal)
+    }
+
+    /// How node `n` ends when its supervisor stops it (`how`: gracefully, or killed after
+    /// the supervisor's own kill): under `Shutdown::Brutal` it is killed (`stopped` does
+    /// not run; a sub-supervisor kills its whole subtree), else as `how` says (the model's
+    /// workers stop at once when asked, well within any timeout).
+    fn ordered_end(&mut self, n: usize, how: Reason) -> Reason {
+        if how == Reason::Killed || !self.brutal(n) {
+            return how;
+        }
+        self.coverage.brutal_sups += usize::from(!self.is_worker(n));
+        Reason::Killed
+    }
+
+    /// How many of supervisor `s`'s children `ids` run and are `Brutal`.
+    fn brutal_running(&self, ids: &[usize]) -> usize {
+        (ids.iter())
+            .filter(|&&c| self.running(c) && self.brutal(c))
+            .count()
     }
 
     fn max_restarts(&self, s: usize) -> usize {
@@ -1211,10 +1301,13 @@ impl<'a> Model<'a> {
 
     /// Ends node `n`'s running instance (its actor lives on, down, waiting for a decision):
     /// a worker runs `stopped` unless killed; a supervisor stops all its children for good
-    /// in reverse start order (killed if it was killed, else gracefully), and forgets what
-    /// it had queued or scheduled.
+    /// in reverse start order (killed if it was killed, else each under its shutdown spec:
+    /// gracefully, or killed if `Brutal`), and forgets what it had queued or scheduled.
     fn end_instance(&mut self, n: usize, reason: Reason) {
         self.down[n] = true;
+        if reason == Reason::Killed {
+            self.kills[n] += 1;
+        }
         if self.is_worker(n) {
             if reason != Reason::Killed {
                 self.note(n, format!("stopped {}", reason.short()));
@@ -1226,6 +1319,14 @@ impl<'a> Model<'a> {
             Reason::ShutdownSystem => Reason::ShutdownSystem,
             _ => Reason::ShutdownBySupervisor,
         };
+        if how != Reason::Killed {
+            let brutal = self.brutal_running(&self.order[n]);
+            match reason {
+                Reason::ShutdownSystem => self.coverage.brutal_at_system_shutdown += brutal,
+                Reason::IntensityExceeded => self.coverage.brutal_at_escalation += brutal,
+                _ => self.coverage.brutal_at_sup_stop += brutal,
+            }
+        }
         for c in self.order[n].clone().into_iter().rev() {
             self.final_exit(c, how);
         }
@@ -1234,11 +1335,13 @@ impl<'a> Model<'a> {
         self.stalled[n] = false;
     }
 
-    /// Its supervisor stops node `n` for good (a running instance with `how`; a down one just
-    /// makes its final exit); a Temporary child's spec goes with it.
+    /// Its supervisor stops node `n` for good (a running instance with `how`, or killed if
+    /// `Brutal`; a down one just makes its final exit); a Temporary child's spec goes with it.
     fn final_exit(&mut self, n: usize, how: Reason) {
-        if self.actor[n].is_some() {
+        if let Some(inst) = self.actor[n] {
             if !self.down[n] {
+                let how = self.ordered_end(n, how);
+                self.exits.insert(inst.actor, how);
                 self.end_instance(n, how);
             }
             self.actor[n] = None;
@@ -1322,7 +1425,7 @@ impl<'a> Model<'a> {
             } else {
                 self.coverage.root_gave_up += 1;
             }
-            self.end_instance(p, Reason::ShutdownBySupervisor);
+            self.end_instance(p, Reason::IntensityExceeded);
             self.report_end(p, Reason::IntensityExceeded);
             return;
         }
@@ -1423,6 +1526,7 @@ impl<'a> Model<'a> {
     /// (Temporary ones for good, the others to be restarted); returns the group.
     fn stop_group(&mut self, p: usize, from: usize) -> Vec<usize> {
         let group = self.order[p][from..].to_vec();
+        self.coverage.brutal_in_group_restart += self.brutal_running(&group);
         for &j in group.iter().rev() {
             if !self.present(j) {
                 continue;
@@ -1430,7 +1534,8 @@ impl<'a> Model<'a> {
             if self.nodes[j].restart == Restart::Temporary {
                 self.final_exit(j, Reason::ShutdownBySupervisor);
             } else if self.running(j) {
-                self.end_instance(j, Reason::ShutdownBySupervisor);
+                let how = self.ordered_end(j, Reason::ShutdownBySupervisor);
+                self.end_instance(j, how);
             }
         }
         group
@@ -1524,7 +1629,7 @@ impl<'a> Model<'a> {
             let before = self.journal.len();
             let outcome = self.answer_call(n, call);
             let shows = self.journal.len() > before;
-            self.answer = Some((outcome, shows, self.journal.len()));
+            self.answer = Some((outcome, shows, self.journal.len(), self.kills[n]));
         }
         match started {
             Ok(()) if raised == Some(Raised::Stop) => {
@@ -1605,8 +1710,12 @@ impl<'a> Model<'a> {
     /// shutdown for good before it first ran: a worker's `started` runs (or fails as armed),
     /// then, if it started, its `stopped` (`Shutdown(Supervisor)`); a supervisor spawns its
     /// first child, which goes the same way, and ends. A kill instead leaves no trace: no
-    /// hook begins.
+    /// hook begins; so for a `Brutal` child, which its supervisor kills.
     fn shut_down_at_once(&mut self, n: usize) {
+        if self.brutal(n) {
+            self.coverage.brutal_before_start += 1;
+            return;
+        }
         if !self.is_worker(n) {
             let first = self.cfg(n).children[0];
             self.shut_down_at_once(first);
@@ -1806,12 +1915,18 @@ impl<'a> Model<'a> {
                 return AdminOutcome::Other("hung".to_owned());
             }
         }
-        let (outcome, shows, at) = self.answer.take().expect("answered");
+        let (outcome, shows, at, kills) = self.answer.take().expect("answered");
         if shows && self.journal.len() > at {
             // Its parent went on (a group restart, say) after the instance started: the
             // call's effects and the parent's run concurrently, and both show.
             self.ambiguous
                 .get_or_insert("an admin call answered while its supervisor's parent goes on");
+        }
+        if self.kills[s] > kills {
+            // Its parent went on and killed it (`Shutdown::Brutal`): a kill is urgent, it
+            // cuts the call short (`SupervisorStopped`) or comes before it, as they run.
+            self.ambiguous
+                .get_or_insert("an admin call answered while its supervisor's parent kills it");
         }
         outcome
     }
@@ -1844,6 +1959,7 @@ impl<'a> Model<'a> {
         }
         // Idempotent: a stopped child stays stopped; a restarting one makes its final exit.
         self.coverage.terminated += usize::from(self.running(c));
+        self.coverage.brutal_terminated += self.brutal_running(&[c]);
         self.final_exit(c, Reason::ShutdownBySupervisor);
         AdminOutcome::Ok
     }
@@ -2557,6 +2673,20 @@ coverage! {
     not_found,
     /// Admin calls to a supervisor waiting out a backoff, answered by its next instance.
     admin_waited,
+    /// `Brutal` children killed (no `stopped`): bystanders of a group restart...
+    brutal_in_group_restart,
+    /// ...by `terminate_child`...
+    brutal_terminated,
+    /// ...when their supervisor stopped (asked to, restarted, or its start failed)...
+    brutal_at_sup_stop,
+    /// ...when it went past its intensity...
+    brutal_at_escalation,
+    /// ...at the system's shutdown...
+    brutal_at_system_shutdown,
+    /// ...before `started` began (a sub-supervisor's next instance stopped as it starts)...
+    brutal_before_start,
+    /// ...and `Brutal` sub-supervisors killed by their parent, their whole subtree with them.
+    brutal_sups,
     /// Asks racing the final shutdown that the running instance answered...
     asks_answered,
     /// ...or that the shutdown cut off (`Stopped`)...
@@ -2707,6 +2837,7 @@ fn run(tree: &Tree, ops: &[GenOp], finale: Option<&[u8]>) -> Result<Coverage, St
         if got != model.journal {
             problems.push(journal_diff(&model.journal, &got));
         }
+        problems.extend(exit_reasons(&model, &lib, &nodes));
         let twice = stopped_twice(&got);
         if !twice.is_empty() {
             problems.push(format!("stopped twice (or before a start): {twice:?}"));
@@ -2732,6 +2863,28 @@ fn run(tree: &Tree, ops: &[GenOp], finale: Option<&[u8]>) -> Result<Coverage, St
         }
         Ok(model.coverage)
     })
+}
+
+/// Every handle ever seen of an actor its supervisor stopped for good while it ran whose
+/// exit reason is not the model's (`killed` for a `Brutal` child).
+fn exit_reasons(model: &Model<'_>, lib: &Lib, nodes: &[Node]) -> Vec<String> {
+    let got = (lib.every_worker.iter())
+        .map(|(id, (n, w))| (*n, *id, w.exit_reason()))
+        .chain((lib.every_sup.iter()).map(|(id, (n, s))| (*n, *id, s.exit_reason())));
+    let mut wrong: Vec<String> = got
+        .filter_map(|(n, id, got)| {
+            let want = model.exits.get(lib.actor_of.get(&id)?)?.short();
+            let got = got.as_ref().map(short);
+            (got.as_deref() != Some(want)).then(|| {
+                format!(
+                    "{} {id} exited {got:?}; the model says {want}",
+                    nodes[n].label
+                )
+            })
+        })
+        .collect();
+    wrong.sort();
+    wrong
 }
 
 /// The nodes whose handle the library side has now (their actor was just compared).
@@ -2783,14 +2936,16 @@ proptest! {
     }
 }
 
-/// The generator reaches every path the model knows (1000 cases from a fixed seed, so this
-/// is deterministic): a property that never escalates or never restarts a group would pass
+/// The generator reaches every path the model knows (4000 cases from a fixed seed, so this
+/// is deterministic; the rarest paths, a kill raised on a sub-supervisor waiting out its
+/// backoff and a `Brutal` first child of a sub-supervisor stopped as it starts, come a few
+/// times per thousand): a property that never escalates or never restarts a group would pass
 /// without saying much.
 #[test]
 fn the_generated_cases_reach_every_path() {
     use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
     let config = Config {
-        cases: 1000,
+        cases: 4000,
         failure_persistence: None,
         ..Config::default()
     };
@@ -2823,7 +2978,7 @@ fn the_generated_cases_reach_every_path() {
 // Fixed cases: the paths above, pinned (they also show how to write a shrunk case by hand).
 
 fn worker(restart: Restart) -> Tree {
-    Tree::Worker(restart, None)
+    Tree::Worker(restart, None, None)
 }
 
 fn backed_off(restart: Restart, min: u64, max: u64) -> Tree {
@@ -2832,13 +2987,14 @@ fn backed_off(restart: Restart, min: u64, max: u64) -> Tree {
         max,
         reset: None,
     };
-    Tree::Worker(restart, Some(backoff))
+    Tree::Worker(restart, Some(backoff), None)
 }
 
 fn sup(restart: Restart, strategy: SupStrategy, max: u32, children: Vec<Tree>) -> Tree {
     Tree::Sup(SupTree {
         restart,
         backoff: None,
+        shutdown: None,
         strategy,
         max_restarts: max,
         children,
@@ -2951,6 +3107,7 @@ fn an_admin_call_waits_for_a_supervisor_in_backoff() {
                 max: 2,
                 reset: None,
             }),
+            shutdown: None,
             strategy: SupStrategy::OneForOne,
             max_restarts: 3,
             children: vec![worker(Permanent)],
@@ -3079,6 +3236,81 @@ fn a_stop_or_kill_during_a_backoff_is_for_the_next_instance() {
     );
 }
 
+/// A `Shutdown::Brutal` child that its supervisor stops is killed (no `stopped`, exit
+/// reason `Killed`), a sub-supervisor with its whole subtree: as a bystander of a group
+/// restart, by `terminate_child`, when its supervisor is stopped, past its intensity, and at
+/// the system's shutdown. Its siblings stop gracefully as before.
+#[test]
+fn brutal_children_are_killed_not_stopped() {
+    use Restart::*;
+    let brutal = |tree: Tree| match tree {
+        Tree::Worker(restart, backoff, _) => Tree::Worker(restart, backoff, Some(Shutdown::Brutal)),
+        Tree::Sup(sup) => Tree::Sup(SupTree {
+            shutdown: Some(Shutdown::Brutal),
+            ..sup
+        }),
+    };
+    // root 0 (OneForAll, 1 restart): w1 1 (Brutal), s2 2 (Brutal): w3 3 (Brutal), w4 4;
+    // w5 5 (Brutal).
+    let tree = sup(
+        Permanent,
+        SupStrategy::OneForAll,
+        1,
+        vec![
+            brutal(worker(Permanent)),
+            brutal(sup(
+                Permanent,
+                SupStrategy::OneForOne,
+                0,
+                vec![brutal(worker(Permanent)), worker(Permanent)],
+            )),
+            brutal(worker(Permanent)),
+        ],
+    );
+    let op = |op| GenOp::Exact(op);
+    let coverage = check(
+        &tree,
+        &[
+            // The group restart kills w1 and s2 (w3 and w4 with it).
+            op(Op::Worker(WorkerAct::Fail, 5)),
+            op(Op::Terminate(0, 1)),
+            // s2 kills w3 and stops w4; its restart is one too many for the root, which
+            // kills w5.
+            op(Op::StopSup(2)),
+        ],
+        None,
+    );
+    assert_eq!(
+        (
+            coverage.brutal_in_group_restart,
+            coverage.brutal_sups,
+            coverage.brutal_terminated,
+            coverage.brutal_at_sup_stop,
+            coverage.brutal_at_escalation,
+            coverage.root_gave_up,
+        ),
+        (2, 1, 1, 1, 1, 1)
+    );
+    // root 0: w1 1 (Brutal), s2 2: w3 3 (Brutal), w4 4: the system's shutdown kills w1
+    // and w3.
+    let tree = sup(
+        Permanent,
+        SupStrategy::OneForOne,
+        1,
+        vec![
+            brutal(worker(Permanent)),
+            sup(
+                Permanent,
+                SupStrategy::OneForOne,
+                1,
+                vec![brutal(worker(Permanent)), worker(Permanent)],
+            ),
+        ],
+    );
+    let coverage = check(&tree, &[op(Op::WaitUntil(secs(1)))], Some(&[0, 1]));
+    assert_eq!(coverage.brutal_at_system_shutdown, 2);
+}
+
 fn backed_off_sup(restart: Restart, delay: u64, children: Vec<Tree>) -> Tree {
     Tree::Sup(SupTree {
         restart,
@@ -3087,6 +3319,7 @@ fn backed_off_sup(restart: Restart, delay: u64, children: Vec<Tree>) -> Tree {
             max: delay,
             reset: None,
         }),
+        shutdown: None,
         strategy: SupStrategy::OneForOne,
         max_restarts: 1,
         children,
