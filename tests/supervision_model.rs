@@ -96,7 +96,12 @@
 //! it started holds the rest of the group, as a failed start does).
 //! Under RestForOne, a group restart scheduled while an older one (of a child after the
 //! failed one) waits out its backoff folds the older one in: its members start with the
-//! newer group, in its order, at the later of the two times.
+//! newer group, in its order, at the later of the two times. A group restart with no delay
+//! (the failed child has no backoff) instead leaves out the members whose older group
+//! restart still waits, which start at its time (the older one stays as it is), if they all
+//! come after the other members in start order (a Temporary member, which the group's stop
+//! removed, does not count: it does not start again); else the whole group starts at once (say
+//! a OneForAll group with a child `start_child` added after the older one was scheduled).
 //!
 //! Outside the model, and steered clear of by the generator (an operation that would lead
 //! there becomes a millisecond's wait, so the case goes on): two backoffs ending at the same
@@ -275,7 +280,8 @@ type SupBody = (SupStrategy, u32, Vec<Tree>, Vec<WorkerCfg>);
 
 /// A supervisor's strategy, intensity, 1-4 children (at `depth`) and 0-2 extra workers.
 /// Under RestForOne, half the children have a backoff: a group restart waiting out its
-/// backoff when an earlier child fails with one of its own is folded into the new group.
+/// backoff when an earlier child fails with one of its own is folded into the new group
+/// (and one without leaves its members to that backoff).
 fn sup_body(depth: u32) -> impl Strategy<Value = SupBody> {
     sup_strategy().prop_flat_map(move |strategy| {
         let without = if strategy == SupStrategy::RestForOne {
@@ -1445,6 +1451,7 @@ impl<'a> Model<'a> {
                 None => drop(self.restart(p, n, false)),
                 Some(from) => {
                     let group = self.stop_group(p, from);
+                    let group = self.leave_scheduled(p, group);
                     self.start_group(p, &group);
                 }
             }
@@ -1481,6 +1488,36 @@ impl<'a> Model<'a> {
             inst,
             group,
         });
+    }
+
+    /// The members of `group` (stopped for a group restart with no delay) to start now:
+    /// those whose own group restart still waits out a backoff keep it (it stays as it is)
+    /// and start at their own time, if they all come after the others in start order (a
+    /// child before them failed, so the order holds); else the whole group starts now (say
+    /// a OneForAll group with a child `start_child` added after its restart was scheduled).
+    /// A member gone for good (a Temporary one the group's stop ended) does not start again,
+    /// so it does not count.
+    fn leave_scheduled(&mut self, p: usize, mut group: Vec<usize>) -> Vec<usize> {
+        let scheduled = &self.scheduled[p];
+        let waiting =
+            |m: usize| (scheduled.iter()).any(|s| s.group.as_ref().is_some_and(|g| g.contains(&m)));
+        let order = &self.order[p];
+        let position = |m: usize| order.iter().position(|&c| c == m);
+        let first_waiting = (group.iter().copied())
+            .filter(|&m| waiting(m))
+            .filter_map(position)
+            .min();
+        let last_now = (group.iter().copied())
+            .filter(|&m| !waiting(m))
+            .filter_map(position)
+            .max();
+        if let (Some(first_waiting), Some(last_now)) = (first_waiting, last_now) {
+            if last_now < first_waiting {
+                group.retain(|&m| !waiting(m));
+                self.coverage.left_to_their_backoff += 1;
+            }
+        }
+        group
     }
 
     /// Intensity: at most `max_restarts` restarts within any `WINDOW`, which slides: a
@@ -2651,6 +2688,9 @@ coverage! {
     sup_killed_in_backoff,
     /// RestForOne: a group restart waiting out its backoff folded into a newer one.
     groups_folded,
+    /// A group restart with no delay leaving out its members that wait out an older group
+    /// restart's backoff (they start at its time).
+    left_to_their_backoff,
     /// A lone restart failing in `started` (retried through the queue).
     start_failed_restart,
     /// A group member failing to start (the rest of the group waits).
@@ -3431,6 +3471,89 @@ fn an_older_group_restart_is_folded_into_a_newer_one() {
             coverage.backoff_fired
         ),
         (1, 2, 1)
+    );
+}
+
+/// RestForOne: `w2` (backoff 1 s) fails first (its group `[w2]` waits 1 s), then `w1` (no
+/// backoff, Permanent) calls `ctx.stop()`: its group `[w1, w2]` restarts at once, but `w2`,
+/// which comes after `w1` and waits out its own backoff, is left out of it: `w1` starts at
+/// once, `w2` at its own time, after it (halfway, `w2` is still Restarting).
+#[test]
+fn a_group_restart_at_once_leaves_members_to_their_backoff() {
+    use Restart::*;
+    // root 0 (RestForOne), w1 1, w2 2 (1 s).
+    let tree = sup(
+        Permanent,
+        SupStrategy::RestForOne,
+        3,
+        vec![worker(Permanent), backed_off(Permanent, 1, 1)],
+    );
+    let ops = [
+        Op::Worker(WorkerAct::Fail, 2),
+        Op::Worker(WorkerAct::StopSelf, 1),
+        Op::WaitUntil(secs(1) / 2),
+        Op::WaitUntil(secs(2)),
+    ];
+    let coverage = check(&tree, &ops.map(GenOp::Exact), None);
+    assert_eq!(
+        (
+            coverage.left_to_their_backoff,
+            coverage.group_restarts,
+            coverage.backoff_fired
+        ),
+        (1, 2, 1)
+    );
+    // The journal the library was held to (`check` compares it after every operation):
+    // halfway, `w1` has started and `w2` not yet; at the end, `w2` has, after it.
+    let nodes = flatten(&tree);
+    let mut model = Model::started(&nodes);
+    let mut after = Vec::new();
+    for op in ops {
+        if let Op::WaitUntil(t) = op {
+            model.now = t;
+        }
+        model.apply(op, model.now);
+        model.advance_to(model.now);
+        after.push(model.journal[2..].to_vec());
+    }
+    let restarts = [
+        "w2:stopped failed",
+        "w1:stopped normal",
+        "w1:started 2",
+        "w2:started 2",
+    ];
+    assert_eq!(after[2], restarts[..3]);
+    assert_eq!(after[3], restarts);
+}
+
+/// The same with a Temporary child between them, which the group's stop ends for good. The
+/// library's first version of the rule counted it as coming last (it has no place in the
+/// start order any more) and so started `w3` at once, before its backoff was due: a member
+/// that does not start again does not count.
+#[test]
+fn regression_a_temporary_member_does_not_keep_a_group_from_leaving_others_to_their_backoff() {
+    use Restart::*;
+    // root 0 (RestForOne), w1 1, w2 2 (Temporary), w3 3 (1 s).
+    let tree = sup(
+        Permanent,
+        SupStrategy::RestForOne,
+        3,
+        vec![
+            worker(Permanent),
+            worker(Temporary),
+            backed_off(Permanent, 1, 1),
+        ],
+    );
+    let ops = [
+        Op::Worker(WorkerAct::Fail, 3),
+        Op::Worker(WorkerAct::Fail, 1),
+        Op::WaitUntil(secs(1) / 2),
+        Op::WaitUntil(secs(2)),
+    ];
+    let coverage = check(&tree, &ops.map(GenOp::Exact), None);
+    assert_eq!(
+        (coverage.left_to_their_backoff, coverage.backoff_fired),
+        (1, 1)
     );
 }
 

@@ -1032,6 +1032,7 @@ impl SupTask {
                 None => drop(self.restart(i, false, true).await),
                 Some(from) => {
                     if let Some(group) = self.stop_group(from).await {
+                        let group = self.leave_scheduled(group);
                         self.start_group(group, None).await;
                     }
                 }
@@ -1062,6 +1063,37 @@ impl SupTask {
             group,
         });
         None
+    }
+
+    /// The members of `group` (a group restart with no delay) to start now: those whose own
+    /// group restart still waits out a backoff keep it and start at their own time, when they
+    /// all come after the others in start order (RestForOne: a child before them failed), so
+    /// the order holds; otherwise the whole group starts now.
+    fn leave_scheduled(&self, mut group: Vec<Arc<str>>) -> Vec<Arc<str>> {
+        let waiting = |m: &Arc<str>| {
+            self.scheduled
+                .iter()
+                .any(|s| s.group.as_ref().is_some_and(|g| g.contains(m)))
+        };
+        // A member stopped for good meanwhile (a Temporary one) has no position: it does not
+        // start again, so it does not count.
+        let position = |m: &Arc<str>| self.spec_position(m);
+        let first_waiting = group
+            .iter()
+            .filter(|m| waiting(m))
+            .filter_map(position)
+            .min();
+        let last_now = group
+            .iter()
+            .filter(|m| !waiting(m))
+            .filter_map(position)
+            .max();
+        if let (Some(first_waiting), Some(last_now)) = (first_waiting, last_now) {
+            if last_now < first_waiting {
+                group.retain(|m| !waiting(m));
+            }
+        }
+        group
     }
 
     /// Members of group restarts still waiting out a backoff that are also in `group` (a
