@@ -391,8 +391,10 @@ impl ActorSystem {
             .answers
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(HashMap::new());
-        // Before any actor is asked. An actor that exits reads it after taking its control
-        // lane's lock, which the census takes to ask it, so it sees `true` if it was asked.
+        // Before any actor is asked. An exiting actor sets its exit, then takes its control
+        // lane's lock, then reads this flag; the census takes that lock to ask it. If the
+        // census asked first, the actor sees `true` and wakes it; if the actor exited first,
+        // the census sees the exit when it checks each asked actor.
         census
             .active
             .store(true, std::sync::atomic::Ordering::Relaxed);

@@ -1070,11 +1070,7 @@ impl SupTask {
     /// all come after the others in start order (RestForOne: a child before them failed), so
     /// the order holds; otherwise the whole group starts now.
     fn leave_scheduled(&self, mut group: Vec<Arc<str>>) -> Vec<Arc<str>> {
-        let waiting = |m: &Arc<str>| {
-            self.scheduled
-                .iter()
-                .any(|s| s.group.as_ref().is_some_and(|g| g.contains(m)))
-        };
+        let waiting = |m: &Arc<str>| self.in_scheduled_group(m);
         // A member stopped for good meanwhile (a Temporary one) has no position: it does not
         // start again, so it does not count.
         let position = |m: &Arc<str>| self.spec_position(m);
@@ -1094,6 +1090,15 @@ impl SupTask {
             }
         }
         group
+    }
+
+    /// Whether spec `id` is a member of a group restart that waits out a backoff.
+    fn in_scheduled_group(&self, id: &str) -> bool {
+        (self.scheduled.iter()).any(|s| {
+            s.group
+                .as_ref()
+                .is_some_and(|g| g.iter().any(|m| &**m == id))
+        })
     }
 
     /// Members of group restarts still waiting out a backoff that are also in `group` (a
@@ -1227,13 +1232,13 @@ impl SupTask {
                 .as_ref()
                 .is_some_and(|c| c.state == State::Down);
             let spec = &self.slots[i].spec.id;
-            let waiting = self.scheduled.iter().any(|s| {
-                self.slots[i]
-                    .child
-                    .as_ref()
-                    .is_some_and(|c| s.id == c.shared.id)
-                    || s.group.as_ref().is_some_and(|g| g.contains(spec))
-            });
+            let waiting = self.in_scheduled_group(spec)
+                || self.scheduled.iter().any(|s| {
+                    self.slots[i]
+                        .child
+                        .as_ref()
+                        .is_some_and(|c| s.id == c.shared.id)
+                });
             if down && !waiting && self.restart(i, true, true).await.is_err() {
                 self.stalled = true;
                 return;
