@@ -832,6 +832,10 @@ async fn shutdown_handles_every_queued_job_then_refuses_everything() {
     assert_eq!(log.jobs(), (0..10).collect::<Vec<_>>(), "every queued job");
     assert!(workers.iter().all(|w| !w.is_alive()));
     assert_eq!(pool.supervisor().wait().await, ExitReason::Normal);
+    // A shut-down pool lists no workers (although it was never resized).
+    assert_eq!(pool.size(), 0);
+    assert!(pool.worker_refs().is_empty());
+    assert_eq!(pool.queued(), 0);
 
     match pool.submit(Job::Work(100)).await {
         Err(SendError::Closed(job)) => assert_eq!(job_of(job), Some(100)),

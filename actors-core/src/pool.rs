@@ -147,15 +147,18 @@ impl<A: Actor> PoolBuilder<A> {
         };
         let blueprint = blueprint.children((0..self.size as u64).map(spec));
         let sup = system.start_supervisor(name, blueprint).await?;
-        let workers = sup
-            .children()
-            .iter()
-            .filter_map(|child| Some((child.id().into(), child.downcast::<A>()?)))
-            .collect();
+        let workers: Slots<A> = Arc::new(
+            sup.children()
+                .iter()
+                .filter_map(|child| Some((child.id().into(), child.downcast::<A>()?)))
+                .collect(),
+        );
         Ok(Pool {
             inner: Arc::new(PoolInner {
                 sup,
-                workers: RwLock::new(Arc::new(workers)),
+                initial: Arc::clone(&workers),
+                changed: AtomicBool::new(false),
+                workers: RwLock::new(workers),
                 routing: self.routing,
                 cursor: AtomicUsize::new(0),
                 next_id: AtomicU64::new(self.size as u64),
@@ -231,6 +234,14 @@ impl<A: Actor> std::fmt::Debug for Pool<A> {
 
 struct PoolInner<A: Actor> {
     sup: SupervisorRef,
+    /// The workers the pool started with, read without a lock until its first resize: a
+    /// read lock and a clone of the table per job (four atomic read-modify-writes) cost a
+    /// fifth of a one-worker pool's throughput. Kept after a resize (with the workers' handles,
+    /// not their tasks) because a submit may still hold it.
+    initial: Slots<A>,
+    /// Set, under the write lock, before the first change of `workers` (a resize or a
+    /// shutdown): from then on jobs are routed through the lock.
+    changed: AtomicBool,
     /// The workers jobs may be routed to, with their child ids, in slot order: a snapshot
     /// replaced on a resize, so that a job waiting for room holds it without cloning refs.
     workers: RwLock<Slots<A>>,
@@ -268,14 +279,23 @@ impl<A: Actor> Pool<A> {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The workers jobs are routed to now: without a lock until its first change.
+    fn table(&self) -> Table<'_, A> {
+        if self.inner.changed.load(Ordering::Acquire) {
+            Table::Locked(self.workers())
+        } else {
+            Table::Initial(&self.inner.initial)
+        }
+    }
+
     /// How many workers jobs are routed to now.
     pub fn size(&self) -> usize {
-        self.workers().len()
+        self.table().len()
     }
 
     /// The workers, in slot order.
     pub fn worker_refs(&self) -> Vec<ActorRef<A>> {
-        self.workers().iter().map(|(_, w)| w.clone()).collect()
+        self.table().iter().map(|(_, w)| w.clone()).collect()
     }
 
     /// The supervisor of the workers.
@@ -285,7 +305,7 @@ impl<A: Actor> Pool<A> {
 
     /// Messages waiting in all the workers' mailboxes.
     pub fn queued(&self) -> usize {
-        self.workers().iter().map(|(_, w)| w.mailbox_len()).sum()
+        self.table().iter().map(|(_, w)| w.mailbox_len()).sum()
     }
 
     fn is_closed(&self) -> bool {
@@ -341,55 +361,24 @@ impl<A: Actor> Pool<A> {
         // The common case, with one look at the routing table and no clone of it: room in the
         // routed worker or the next ones. (A clone per job, and a second look, cost a fifth of
         // a one-worker pool's throughput.)
-        let mut job = match self.try_route(job) {
+        let (mut job, mut workers) = match self.try_route(job) {
             Ok(()) => return Ok(()),
             Err(Routed::Closed(job)) => return Err(SendError::Closed(job)),
-            Err(Routed::Full(job, _)) => job,
+            Err(Routed::Full(job, workers)) => (job, workers),
         };
         loop {
-            let single = {
-                let workers = self.workers();
-                (workers.len() == 1 && !self.is_closed()).then(|| Arc::clone(&workers))
-            };
-            if let Some(workers) = single {
-                // One worker: straight to its mailbox, as a bare channel send (a failed
-                // `try_send` first would touch the channel's semaphore, shared with the
-                // worker's core, once more per job).
-                match workers[0].1.tell(job).await {
-                    Ok(()) => return Ok(()),
-                    Err(SendError::Closed(back)) => {
-                        job = back;
-                        if self.is_closed() || Arc::ptr_eq(&workers, &self.workers()) {
-                            return Err(SendError::Closed(job));
-                        }
-                        continue;
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-            tokio::task::consume_budget().await;
-            let workers = match self.try_route(job) {
-                Ok(()) => return Ok(()),
-                Err(Routed::Closed(job)) => return Err(SendError::Closed(job)),
-                Err(Routed::Full(back, workers)) => {
-                    job = back;
-                    workers
-                }
-            };
             // Every mailbox is full: take the first room any worker makes.
             let mut open = workers.iter().map(|(_, w)| w).filter(|w| !w.tx.is_closed());
             if let (Some(only), None) = (open.next(), open.next()) {
-                // One worker to wait on (a pool of one, or the others are gone): no boxing.
-                match only.tell(job).await {
+                // One worker to wait on (a pool of one, or the others are gone): its mailbox,
+                // as a bare channel send waits, with no second try first and no boxing. (Both
+                // touch the channel's semaphore, which the worker's core writes.)
+                match only.tell_when_room(job).await {
                     Ok(()) => return Ok(()),
-                    Err(SendError::Closed(back)) => {
-                        job = back;
-                        continue;
-                    }
+                    Err(SendError::Closed(back)) => job = back,
                     Err(other) => return Err(other),
                 }
-            }
-            if let Some(permit) = first_room(&workers).await {
+            } else if let Some(permit) = first_room(&workers).await {
                 if self.is_closed() {
                     // Shut down while this waited: the job is not taken.
                     return Err(SendError::Closed(job));
@@ -399,6 +388,12 @@ impl<A: Actor> Pool<A> {
             }
             // Those workers are gone (a resize or a shutdown): route again, which sees the
             // pool's present workers, or that there are none.
+            tokio::task::consume_budget().await;
+            (job, workers) = match self.try_route(job) {
+                Ok(()) => return Ok(()),
+                Err(Routed::Closed(job)) => return Err(SendError::Closed(job)),
+                Err(Routed::Full(job, workers)) => (job, workers),
+            };
         }
     }
 
@@ -418,11 +413,11 @@ impl<A: Actor> Pool<A> {
 
     /// Tries each worker from the routed one; when none has room, hands the job back with the
     /// workers (their mailboxes are full); when every one is gone, with `Closed`.
-    fn try_route(&self, job: A::Msg) -> Result<(), Routed<A>> {
+    fn try_route(&self, job: A::Msg) -> Result<(), Routed<'_, A>> {
         if self.is_closed() {
             return Err(Routed::Closed(job));
         }
-        let workers = self.workers();
+        let workers = self.table();
         if workers.is_empty() {
             return Err(Routed::Closed(job));
         }
@@ -444,7 +439,7 @@ impl<A: Actor> Pool<A> {
             // Every worker made its final exit (its supervisor gave up, say).
             return Err(Routed::Closed(job));
         }
-        Err(Routed::Full(job, Arc::clone(&workers)))
+        Err(Routed::Full(job, workers.held()))
     }
 
     /// Sends a job to the worker its key hashes to, waiting for room there.
@@ -480,7 +475,7 @@ impl<A: Actor> Pool<A> {
         if self.is_closed() {
             return None;
         }
-        let workers = self.workers();
+        let workers = self.table();
         let n = workers.len();
         (n > 0).then(|| workers[Self::slot_of(key, n)].1.clone())
     }
@@ -539,7 +534,7 @@ impl<A: Actor> Pool<A> {
         if self.is_closed() {
             return None;
         }
-        let workers = self.workers();
+        let workers = self.table();
         if workers.is_empty() {
             return None;
         }
@@ -583,6 +578,7 @@ impl<A: Actor> Pool<A> {
             let child = self.inner.sup.start_child(spec).await?;
             if let Some(worker) = child.downcast::<A>() {
                 let mut workers = self.write();
+                self.inner.changed.store(true, Ordering::Release);
                 if self.is_closed() {
                     // Shut down meanwhile (`shutdown_timeout` gave up on this resize).
                     return Err(PoolError::Closed);
@@ -591,12 +587,23 @@ impl<A: Actor> Pool<A> {
             }
         }
         while self.size() > size {
-            let removed = Arc::make_mut(&mut *self.write()).pop();
+            let removed = {
+                let mut workers = self.write();
+                self.inner.changed.store(true, Ordering::Release);
+                Arc::make_mut(&mut *workers).pop()
+            };
             if let Some((id, worker)) = removed {
                 Self::retire(&self.inner.sup, &id, &worker).await?;
             }
         }
         Ok(())
+    }
+
+    /// Empties the routing table (a shutdown), handing back what it held.
+    fn take_table(&self) -> Slots<A> {
+        let mut workers = self.write();
+        self.inner.changed.store(true, Ordering::Release);
+        std::mem::take(&mut *workers)
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Slots<A>> {
@@ -628,7 +635,8 @@ impl<A: Actor> Pool<A> {
     pub async fn shutdown(&self) {
         let _one_at_a_time = self.inner.resizing.lock().await;
         self.inner.closed.store(true, Ordering::Release);
-        let workers: Vec<ActorRef<A>> = std::mem::take(&mut *self.write())
+        let workers: Vec<ActorRef<A>> = self
+            .take_table()
             .iter()
             .map(|(_, worker)| worker.clone())
             .collect();
@@ -653,7 +661,7 @@ impl<A: Actor> Pool<A> {
         // The graceful shutdown may not have begun (a resize held the lock): close the pool
         // and forget its workers here too.
         self.inner.closed.store(true, Ordering::Release);
-        drop(std::mem::take(&mut *self.write()));
+        drop(self.take_table());
         self.inner.sup.kill();
         self.inner.sup.wait().await;
         Err(PoolError::ShutdownTimedOut(timeout))
@@ -671,10 +679,56 @@ async fn until_empty<A: Actor>(workers: &[ActorRef<A>]) {
 /// The workers with their child ids, in slot order.
 type Slots<A> = Arc<Vec<(Arc<str>, ActorRef<A>)>>;
 
+/// The routing table, as read for one job.
+enum Table<'a, A: Actor> {
+    /// The pool has never been resized: its first table, borrowed.
+    Initial(&'a Slots<A>),
+    /// Under the read lock.
+    Locked(RwLockReadGuard<'a, Slots<A>>),
+}
+
+impl<'a, A: Actor> Table<'a, A> {
+    /// The table, to hold while waiting for room: the lock let go of.
+    fn held(self) -> Held<'a, A> {
+        match self {
+            Table::Initial(workers) => Held::Initial(workers),
+            Table::Locked(workers) => Held::Snapshot(Arc::clone(&workers)),
+        }
+    }
+}
+
+impl<A: Actor> std::ops::Deref for Table<'_, A> {
+    type Target = [(Arc<str>, ActorRef<A>)];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Table::Initial(workers) => workers,
+            Table::Locked(workers) => workers,
+        }
+    }
+}
+
+/// The routing table held across an `.await` (no lock in it).
+enum Held<'a, A: Actor> {
+    Initial(&'a Slots<A>),
+    Snapshot(Slots<A>),
+}
+
+impl<A: Actor> std::ops::Deref for Held<'_, A> {
+    type Target = [(Arc<str>, ActorRef<A>)];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Held::Initial(workers) => workers,
+            Held::Snapshot(workers) => workers,
+        }
+    }
+}
+
 /// Why a job was not placed without waiting.
-enum Routed<A: Actor> {
+enum Routed<'a, A: Actor> {
     /// Every live worker was full: the job, and the workers.
-    Full(A::Msg, Slots<A>),
+    Full(A::Msg, Held<'a, A>),
     /// No worker is left.
     Closed(A::Msg),
 }
