@@ -205,3 +205,46 @@ async fn many_panicking_actors_leave_the_runtime_and_the_system_healthy() {
     system.shutdown().await.unwrap();
     assert_eq!(system.task_count(), 0);
 }
+
+/// The message loop handles every message waiting in the mailbox in one poll of its task,
+/// under one `catch_unwind`: each reply still gets the answer of its own message's fate.
+#[tokio::test(start_paused = true)]
+async fn messages_handled_in_one_poll_each_settle_their_own_reply() {
+    quiet_panics();
+    let system = ActorSystem::new("contain").unwrap();
+    let mut events = system.events();
+    let (actor, journal) = common::probe(&system, 8);
+    // All five are queued before the actor's task runs (one thread, nothing awaited between).
+    let (dropped, echoed, panicked, queued, told) = tokio::join!(
+        actor.ask(|reply| Msg::DropReply { reply }),
+        actor.ask(|reply| Msg::Echo { n: 7, reply }),
+        actor.ask(|reply| Msg::PanicAsk { reply }),
+        actor.ask(|reply| Msg::Echo { n: 8, reply }),
+        actor.tell(Msg::Record(1)),
+    );
+    assert!(matches!(dropped, Err(AskError::NoReply)), "{dropped:?}");
+    assert_eq!(echoed.unwrap(), 7);
+    assert!(
+        matches!(&panicked, Err(AskError::Failed(info)) if info.is_panic() && info.hook() == FailedIn::Handle),
+        "{panicked:?}"
+    );
+    // Behind the panic: a lone actor's failure is final, so the rest is refused.
+    assert!(matches!(queued, Err(AskError::Stopped)), "{queued:?}");
+    told.unwrap();
+    let reason = actor.wait().await;
+    assert!(
+        matches!(&reason, ExitReason::Failed(info) if info.is_panic() && info.hook() == FailedIn::Handle)
+    );
+    let seen = drain_events(&mut events);
+    assert_eq!(failures(&seen), [(FailedIn::Handle, true)]);
+    assert!(
+        seen.iter().any(|e| e.kind == EventKind::Undelivered(1)),
+        "the tell behind the panic: {seen:?}"
+    );
+    assert!(
+        !journal.entries().iter().any(|e| e.contains("record")),
+        "{:?}",
+        journal.entries()
+    );
+    system.shutdown().await.unwrap();
+}

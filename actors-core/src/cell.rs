@@ -5,9 +5,11 @@
 //! only at the actor's final exit, which closes and drains the mailbox.
 //!
 //! Every hook future (`started`, `handle`, `stopped`) is driven by [`Cell::drive`], which
-//! polls it inside a [`scope`](crate::scope) and `catch_unwind`, and watches the control lane
-//! whenever the hook is pending, so `kill()` drops it at its next `.await` and `drain()` closes
-//! the mailbox at once. Between messages the loop reads the control word once.
+//! watches the control lane whenever the hook is pending, so `kill()` drops it at its next
+//! `.await` and `drain()` closes the mailbox at once. User code runs inside a
+//! [`scope`](crate::scope) and `catch_unwind`: one per poll of the task for the message loop
+//! ([`contain`]), one per poll for each other hook. Between messages the loop reads the control
+//! word once.
 
 use std::any::Any;
 use std::future::{Future, poll_fn};
@@ -37,17 +39,26 @@ use crate::{
 /// (`Cell::begin`), drives it (`Cell::drive`), and turns how it ended into
 /// `Result<(), Ending>`. A macro rather than an `async fn`, so that the hot path adds no nested
 /// state machine (and no bytes) to every actor's task.
+///
+/// `in_loop:` is for `handle`, inside the message loop, whose scope and `catch_unwind` span the
+/// whole poll of the task ([`contain`]): the hook adds neither of its own.
 macro_rules! run_hook {
-    ($cell:expr, $make:expr, $hook:expr, $generation:expr) => {{
+    ($cell:expr, $make:expr, $hook:expr, $generation:expr) => {
+        run_hook!(@own true, $cell, $make, $hook, $generation)
+    };
+    (in_loop: $cell:expr, $make:expr, $hook:expr, $generation:expr) => {
+        run_hook!(@own false, $cell, $make, $hook, $generation)
+    };
+    (@own $own:literal, $cell:expr, $make:expr, $hook:expr, $generation:expr) => {{
         let mut slot = pin!(None);
-        let begun = $cell.begin(slot.as_mut(), $make, $hook);
+        let begun = $cell.begin::<_, $own>(slot.as_mut(), $make, $hook);
         let failure = match begun {
             Some(failure) => Some(failure),
             None => {
                 // `begun` (a `None`) is let go before the `.await`, so that the task does
                 // not keep it across it.
                 drop(begun);
-                $cell.drive(slot.as_mut(), $hook).await
+                $cell.drive::<_, $own>(slot.as_mut(), $hook).await
             }
         };
         match failure {
@@ -221,6 +232,37 @@ enum Next<M> {
     Signal(Signals),
 }
 
+/// A panic that escaped a poll of the message loop, with the replies dropped in that poll.
+struct Escaped {
+    payload: Box<dyn Any + Send>,
+    orphans: Orphans,
+}
+
+/// Polls `fut` (the message loop) inside the actor's scope and `catch_unwind`, one of each per
+/// poll of the task however many messages the poll handles. Two per message cost a tenth of
+/// the tell throughput across cores. A panic ends `fut`: it must not be polled again.
+fn contain<'a, F: Future + 'a>(
+    id: ActorId,
+    mut fut: Pin<&'a mut F>,
+) -> impl Future<Output = Result<F::Output, Escaped>> + 'a {
+    poll_fn(move |cx| {
+        let entered = scope::enter(id);
+        match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(polled) => {
+                // The loop settles the replies its hooks drop; any other reply dropped in the
+                // scope is answered `NoReply` here (dropping an `Orphan` answers it).
+                entered.exit(&mut Orphans::default());
+                polled.map(Ok)
+            }
+            Err(payload) => {
+                let mut orphans = Orphans::default();
+                entered.exit(&mut orphans);
+                Poll::Ready(Err(Escaped { payload, orphans }))
+            }
+        }
+    })
+}
+
 /// The actor's task state, outside any instance.
 pub(crate) struct Cell<A: Actor> {
     rx: mpsc::Receiver<A::Msg>,
@@ -379,42 +421,16 @@ impl<A: Actor> Cell<A> {
                                 }
                                 Err(Ending::Killed) => break 'instance ExitReason::Killed,
                             }
-                            loop {
-                                let msg = match self.next().await {
-                                    Next::Msg(msg) => {
-                                        if self.shared().control.count_received() {
-                                            self.received_wraps += 1;
-                                        }
-                                        if self.fail_next {
-                                            break 'instance self.injected_failure(msg);
-                                        }
-                                        msg
-                                    }
-                                    Next::Closed => break 'instance ExitReason::Normal,
-                                    Next::Signal(bits) if bits & signal::NOTICE != 0 => {
-                                        match self.notices(&mut instance, &mut ctx).await {
-                                            Some(reason) => break 'instance reason,
-                                            None => continue,
-                                        }
-                                    }
-                                    Next::Signal(bits) => match self.on_signals(bits) {
-                                        Some(reason) => break 'instance reason,
-                                        None => continue,
-                                    },
-                                };
-                                let handled = run_hook!(
-                                    self,
-                                    || live(&mut instance).handle(msg, &mut ctx),
-                                    FailedIn::Handle,
-                                    self.shared().generation()
-                                );
-                                match handled {
-                                    Ok(()) => {}
-                                    Err(Ending::Failed(info)) => {
-                                        break 'instance ExitReason::Failed(info);
-                                    }
-                                    Err(Ending::Killed) => break 'instance ExitReason::Killed,
-                                }
+                            // The messages, in one scope and `catch_unwind` per poll of the task
+                            // rather than two per message (`contain`).
+                            let ended = {
+                                let id = self.shared().id;
+                                let messages = pin!(self.messages(&mut instance, &mut ctx));
+                                contain(id, messages).await
+                            };
+                            match ended {
+                                Ok(reason) => reason,
+                                Err(escaped) => self.escaped(escaped),
                             }
                         };
 
@@ -512,6 +528,85 @@ impl<A: Actor> Cell<A> {
             }
             self.complete(reason);
         }
+    }
+
+    /// The message loop of one instance, from its first message to its end. Polled only inside
+    /// [`contain`]: a panic in `handle` (or in making its future) escapes from here.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would keep its arguments twice in every task"
+    )]
+    fn messages<'a>(
+        &'a mut self,
+        instance: &'a mut Option<A>,
+        ctx: &'a mut Context<A>,
+    ) -> impl Future<Output = ExitReason> + 'a {
+        async move {
+            'messages: loop {
+                let msg = 'msg: {
+                    let bits = match self.next().await {
+                        Next::Msg(msg) => {
+                            if self.shared().control.count_received() {
+                                self.received_wraps += 1;
+                            }
+                            if self.fail_next {
+                                return self.injected_failure(msg);
+                            }
+                            break 'msg msg;
+                        }
+                        Next::Closed => return ExitReason::Normal,
+                        Next::Signal(bits) => bits,
+                    };
+                    // Awaited after that `match`: inside it, its scrutinee (room for a
+                    // message) would be kept across the `.await` in every idle task.
+                    let ended = if bits & signal::NOTICE != 0 {
+                        self.notices(instance, ctx).await
+                    } else {
+                        self.on_signals(bits)
+                    };
+                    match ended {
+                        Some(reason) => return reason,
+                        None => continue 'messages,
+                    }
+                };
+                let handled = run_hook!(
+                    in_loop: self,
+                    || live(instance).handle(msg, ctx),
+                    FailedIn::Handle,
+                    self.shared().generation()
+                );
+                match handled {
+                    Ok(()) => {}
+                    Err(Ending::Failed(info)) => return ExitReason::Failed(info),
+                    Err(Ending::Killed) => return ExitReason::Killed,
+                }
+            }
+        }
+    }
+
+    /// A panic escaped the message loop: `handle` panicked (the loop's own code does not).
+    #[cold]
+    fn escaped(&mut self, escaped: Escaped) -> ExitReason {
+        let Escaped {
+            payload,
+            mut orphans,
+        } = escaped;
+        let generation = self.shared().generation();
+        let info = FailureInfo::from_panic(
+            &*payload,
+            FailedIn::Handle,
+            self.shared().path(),
+            self.shared().id,
+            generation,
+        );
+        scope::drop_contained(payload);
+        self.emit(EventKind::Failed(info.clone()), generation);
+        let error = AskError::Failed(info.clone());
+        self.resolve_orphans(&error);
+        for orphan in orphans.take() {
+            orphan.resolve(error.clone());
+        }
+        ExitReason::Failed(info)
     }
 
     /// Runs the link and monitor notices waiting for the instance, each in its hook; returns
@@ -703,43 +798,46 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    /// Creates a hook's future in `slot`, inside a scope and `catch_unwind`: a hook may do work,
-    /// and panic, before its first `.await`. If a kill is already pending the hook does not
-    /// begin; what `make` holds (the message, and any reply in it) is dropped in the scope, so
-    /// the asker learns it was killed.
+    /// Creates a hook's future in `slot`, inside a scope and `catch_unwind` (`OWN`; otherwise
+    /// inside the message loop's): a hook may do work, and panic, before its first `.await`.
+    /// If a kill is already pending the hook does not begin (`refuse`).
     #[inline]
-    fn begin<F>(
+    fn begin<F, const OWN: bool>(
         &mut self,
         slot: Pin<&mut Option<F>>,
         make: impl FnOnce() -> F,
         hook: FailedIn,
     ) -> Option<Failure> {
-        let killed = self.shared().control.peek() & signal::KILL != 0;
+        if self.shared().control.peek() & signal::KILL != 0 {
+            return self.refuse(make, hook);
+        }
         let mut slot = slot;
+        if !OWN {
+            slot.set(Some(make()));
+            return None;
+        }
         let entered = scope::enter(self.shared().id);
-        // Read only when it matters (a thread-local read per message otherwise).
-        let before = killed.then(scope::unanswered);
-        let made = catch_unwind(AssertUnwindSafe(|| {
-            if killed {
-                drop(make);
-            } else {
-                slot.set(Some(make()));
-            }
-        }));
-        if killed && hook == FailedIn::Handle && Some(scope::unanswered()) == before {
-            // A tell that never reached its handler: reported with the queue at the final exit.
+        let made = catch_unwind(AssertUnwindSafe(|| slot.set(Some(make()))));
+        entered.exit(&mut self.orphans);
+        made.err().map(Failure::Panicked)
+    }
+
+    /// A hook that a pending kill keeps from beginning: what `make` holds (the message, and
+    /// any reply in it) is dropped in a scope, so the asker learns it was killed, and a tell
+    /// dropped so is counted undelivered (reported with the queue at the final exit).
+    #[cold]
+    fn refuse<F>(&mut self, make: impl FnOnce() -> F, hook: FailedIn) -> Option<Failure> {
+        let entered = scope::enter(self.shared().id);
+        let before = scope::unanswered();
+        let dropped = catch_unwind(AssertUnwindSafe(|| drop(make)));
+        if hook == FailedIn::Handle && scope::unanswered() == before {
             self.undelivered += 1;
         }
         entered.exit(&mut self.orphans);
-        match made {
-            Err(payload) if !killed => Some(Failure::Panicked(payload)),
-            Err(payload) => {
-                scope::drop_contained(payload);
-                Some(Failure::Killed)
-            }
-            Ok(()) if killed => Some(Failure::Killed),
-            Ok(()) => None,
+        if let Err(payload) = dropped {
+            scope::drop_contained(payload);
         }
+        Some(Failure::Killed)
     }
 
     #[cold]
@@ -792,7 +890,7 @@ impl<A: Actor> Cell<A> {
     /// `catch_unwind`. A pending kill is seen before each poll; while the hook is pending,
     /// `drain` acts and replies it dropped are answered `NoReply` at once. `None` is success.
     #[inline]
-    fn drive<'a, F>(
+    fn drive<'a, F, const OWN: bool>(
         &'a mut self,
         mut fut: Pin<&'a mut Option<F>>,
         hook: FailedIn,
@@ -814,7 +912,6 @@ impl<A: Actor> Cell<A> {
                 })
                 .hook_span = Some(span);
         }
-        let id = self.shared().id;
         poll_fn(move |cx: &mut TaskContext<'_>| {
             if self.myself.shared.control.peek() & signal::KILL != 0 {
                 self.end_hook_span();
@@ -825,13 +922,21 @@ impl<A: Actor> Cell<A> {
                 let _actor_span = extras.and_then(|e| e.span.as_ref().map(tracing::Span::enter));
                 let _hook_span =
                     extras.and_then(|e| e.hook_span.as_ref().map(tracing::Span::enter));
-                let entered = scope::enter(id);
-                let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
+                let mut poll = || match fut.as_mut().as_pin_mut() {
                     Some(fut) => fut.poll(cx),
                     None => Poll::Pending,
-                }));
-                entered.exit(&mut self.orphans);
-                polled
+                };
+                if OWN {
+                    let entered = scope::enter(self.myself.shared.id);
+                    let polled = catch_unwind(AssertUnwindSafe(poll));
+                    entered.exit(&mut self.orphans);
+                    polled
+                } else {
+                    // In the message loop's scope, whose `catch_unwind` holds a panic.
+                    let polled = poll();
+                    scope::collect(&mut self.orphans);
+                    Ok(polled)
+                }
             };
             match polled {
                 Ok(Poll::Ready(done)) => {

@@ -55,11 +55,19 @@ struct Current {
     parked: Cell<usize>,
     /// Replies dropped unanswered inside a scope on this thread, ever (wrapping).
     unanswered: Cell<usize>,
+    /// How many replies were parked when the innermost scope was entered: the ones above
+    /// belong to it.
+    mark: Cell<usize>,
 }
 
 thread_local! {
     static CURRENT: Current = const {
-        Current { actor: Cell::new(0), parked: Cell::new(0), unanswered: Cell::new(0) }
+        Current {
+            actor: Cell::new(0),
+            parked: Cell::new(0),
+            unanswered: Cell::new(0),
+            mark: Cell::new(0),
+        }
     };
     /// The parked replies; touched only when a reply is dropped unanswered.
     static PARKED: RefCell<Vec<Orphan>> = const { RefCell::new(Vec::new()) };
@@ -69,20 +77,14 @@ thread_local! {
 /// that skipped it, until the guard is dropped: a scope is never left entered).
 pub(crate) struct Entered {
     previous: u64,
-    mark: usize,
+    previous_mark: usize,
 }
 
 impl Drop for Entered {
     fn drop(&mut self) {
         // Only reached when `exit` was skipped; replies parked inside are answered `NoReply`.
         let mut dropped = Orphans::default();
-        let _ = CURRENT.try_with(|c| {
-            c.actor.set(self.previous);
-            if c.parked.get() > self.mark {
-                c.parked.set(self.mark);
-                take_parked(self.mark, &mut dropped);
-            }
-        });
+        let _ = CURRENT.try_with(|c| self.leave(c, &mut dropped));
     }
 }
 
@@ -90,8 +92,21 @@ impl Drop for Entered {
 pub(crate) fn enter(actor: ActorId) -> Entered {
     CURRENT.with(|c| Entered {
         previous: c.actor.replace(actor.as_u64()),
-        mark: c.parked.get(),
+        previous_mark: c.mark.replace(c.parked.get()),
     })
+}
+
+/// Moves the replies parked so far in the innermost scope into `into`, leaving the scope
+/// entered: for the message loop, whose one scope spans many hooks.
+#[inline]
+pub(crate) fn collect(into: &mut Orphans) {
+    CURRENT.with(|c| {
+        let mark = c.mark.get();
+        if c.parked.get() > mark {
+            c.parked.set(mark);
+            take_parked(mark, into);
+        }
+    });
 }
 
 impl Entered {
@@ -102,13 +117,17 @@ impl Entered {
     #[inline]
     pub(crate) fn exit(self, into: &mut Orphans) {
         let this = std::mem::ManuallyDrop::new(self);
-        CURRENT.with(|c| {
-            c.actor.set(this.previous);
-            if c.parked.get() > this.mark {
-                c.parked.set(this.mark);
-                take_parked(this.mark, into);
-            }
-        });
+        CURRENT.with(|c| this.leave(c, into));
+    }
+
+    #[inline]
+    fn leave(&self, c: &Current, into: &mut Orphans) {
+        c.actor.set(self.previous);
+        let mark = c.mark.replace(self.previous_mark);
+        if c.parked.get() > mark {
+            c.parked.set(mark);
+            take_parked(mark, into);
+        }
     }
 }
 
