@@ -232,10 +232,24 @@ enum Next<M> {
     Signal(Signals),
 }
 
+/// Drops a hook's future when a panic unwinds through its poll, with a panic of the future's
+/// own `Drop` contained. Forgotten when the poll returns.
+struct DropOnUnwind<'a, F>(Pin<&'a mut Option<F>>);
+
+impl<F> Drop for DropOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| self.0.set(None))) {
+            scope::keep_drop_panic(payload);
+        }
+    }
+}
+
 /// A panic that escaped a poll of the message loop, with the replies dropped in that poll.
 struct Escaped {
     payload: Box<dyn Any + Send>,
     orphans: Orphans,
+    /// The handler future's `Drop` panicked too, as the first panic unwound.
+    drop_panic: Option<Box<dyn Any + Send>>,
 }
 
 /// Polls `fut` (the message loop) inside the actor's scope and `catch_unwind`, one of each per
@@ -257,7 +271,11 @@ fn contain<'a, F: Future + 'a>(
             Err(payload) => {
                 let mut orphans = Orphans::default();
                 entered.exit(&mut orphans);
-                Poll::Ready(Err(Escaped { payload, orphans }))
+                Poll::Ready(Err(Escaped {
+                    payload,
+                    orphans,
+                    drop_panic: scope::take_drop_panic(),
+                }))
             }
         }
     })
@@ -587,9 +605,11 @@ impl<A: Actor> Cell<A> {
     /// A panic escaped the message loop: `handle` panicked (the loop's own code does not).
     #[cold]
     fn escaped(&mut self, escaped: Escaped) -> ExitReason {
+        self.end_hook_span();
         let Escaped {
             payload,
             mut orphans,
+            drop_panic,
         } = escaped;
         let generation = self.shared().generation();
         let info = FailureInfo::from_panic(
@@ -601,6 +621,19 @@ impl<A: Actor> Cell<A> {
         );
         scope::drop_contained(payload);
         self.emit(EventKind::Failed(info.clone()), generation);
+        if let Some(payload) = drop_panic {
+            // Reported as a failure in `Drop` (as `dispose` reports one); the instance's end
+            // stays the handler's panic.
+            let dropped = FailureInfo::from_panic(
+                &*payload,
+                FailedIn::Drop,
+                self.shared().path(),
+                self.shared().id,
+                generation,
+            );
+            scope::drop_contained(payload);
+            self.emit(EventKind::Failed(dropped), generation);
+        }
         let error = AskError::Failed(info.clone());
         self.resolve_orphans(&error);
         for orphan in orphans.take() {
@@ -922,18 +955,30 @@ impl<A: Actor> Cell<A> {
                 let _actor_span = extras.and_then(|e| e.span.as_ref().map(tracing::Span::enter));
                 let _hook_span =
                     extras.and_then(|e| e.hook_span.as_ref().map(tracing::Span::enter));
-                let mut poll = || match fut.as_mut().as_pin_mut() {
-                    Some(fut) => fut.poll(cx),
-                    None => Poll::Pending,
-                };
                 if OWN {
                     let entered = scope::enter(self.myself.shared.id);
-                    let polled = catch_unwind(AssertUnwindSafe(poll));
+                    let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
+                        Some(fut) => fut.poll(cx),
+                        None => Poll::Pending,
+                    }));
                     entered.exit(&mut self.orphans);
                     polled
                 } else {
-                    // In the message loop's scope, whose `catch_unwind` holds a panic.
-                    let polled = poll();
+                    // In the message loop's scope, whose `catch_unwind` holds a panic. Should
+                    // the poll panic, the guard drops the future with a panic of its `Drop`
+                    // contained (a second panic while unwinding would abort the process).
+                    let mut guard = DropOnUnwind(fut.as_mut());
+                    let polled = match guard.0.as_mut().as_pin_mut() {
+                        Some(fut) => fut.poll(cx),
+                        None => Poll::Pending,
+                    };
+                    std::mem::forget(guard);
+                    if let Poll::Ready(Ok(())) = polled {
+                        // Dropped here, in the scope, so that a reply the finished future
+                        // still holds is settled with this message (`NoReply`), not with the
+                        // next one's fate.
+                        fut.set(None);
+                    }
                     scope::collect(&mut self.orphans);
                     Ok(polled)
                 }

@@ -12,6 +12,7 @@
 //! A scope never spans an `.await`: it is entered and left within one poll, so it is correct on
 //! the multi-thread runtime where a task moves between threads.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -71,6 +72,35 @@ thread_local! {
     };
     /// The parked replies; touched only when a reply is dropped unanswered.
     static PARKED: RefCell<Vec<Orphan>> = const { RefCell::new(Vec::new()) };
+    /// The panic of a hook future's `Drop` while a panic of its poll unwound (the message
+    /// loop reports both).
+    static DROP_PANIC: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// Keeps the panic of a future's `Drop` that happened while unwinding from its poll, for
+/// [`take_drop_panic`]; a second one is dropped (contained).
+#[cold]
+pub(crate) fn keep_drop_panic(payload: Box<dyn Any + Send>) {
+    let mut payload = Some(payload);
+    let _ = DROP_PANIC.try_with(|kept| {
+        if let Ok(mut kept) = kept.try_borrow_mut() {
+            if kept.is_none() {
+                *kept = payload.take();
+            }
+        }
+    });
+    if let Some(payload) = payload {
+        drop_contained(payload);
+    }
+}
+
+/// The panic kept by [`keep_drop_panic`] on this thread, if any.
+#[cold]
+pub(crate) fn take_drop_panic() -> Option<Box<dyn Any + Send>> {
+    DROP_PANIC
+        .try_with(|kept| kept.try_borrow_mut().ok().and_then(|mut kept| kept.take()))
+        .ok()
+        .flatten()
 }
 
 /// Marks `actor` as running on this thread until [`Entered::exit`] (or, on an unwinding path
