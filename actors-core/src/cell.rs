@@ -957,10 +957,11 @@ impl<A: Actor> Cell<A> {
                     extras.and_then(|e| e.hook_span.as_ref().map(tracing::Span::enter));
                 if OWN {
                     let entered = scope::enter(self.myself.shared.id);
-                    let polled = catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
-                        Some(fut) => fut.poll(cx),
-                        None => Poll::Pending,
-                    }));
+                    let polled =
+                        catch_unwind(AssertUnwindSafe(|| match fut.as_mut().as_pin_mut() {
+                            Some(fut) => fut.poll(cx),
+                            None => Poll::Pending,
+                        }));
                     entered.exit(&mut self.orphans);
                     polled
                 } else {
