@@ -7,8 +7,9 @@ mod recorder;
 
 use std::time::Duration;
 
-use actors::fan_out;
 use actors::prelude::*;
+use actors::testkit::until_event;
+use actors::{EventKind, fan_out};
 use common::quiet_panics;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -517,4 +518,152 @@ async fn a_panic_in_the_conversion_of_spawn_blocking_to_self_is_reported_and_the
         .await
         .expect("no task is left behind")
         .unwrap();
+}
+
+/// Panics in its `Drop` when told to (a message the actor never takes is dropped by the
+/// library).
+struct Loud(bool);
+
+impl Drop for Loud {
+    fn drop(&mut self) {
+        if self.0 && !std::thread::panicking() {
+            panic!("told to panic in Drop of a message");
+        }
+    }
+}
+
+/// An actor whose offloaded results may come back after its final exit.
+struct Late;
+
+enum LateMsg {
+    /// Offload work that signals `entered`, then waits for `gate`; its result comes back as
+    /// `Done` carrying `reply`, whose `Loud` panics in its `Drop` when `loud`.
+    Offload {
+        entered: oneshot::Sender<()>,
+        gate: std::sync::mpsc::Receiver<()>,
+        loud: bool,
+        reply: Option<Reply<u64>>,
+    },
+    /// The result of an `Offload`.
+    Done {
+        value: Result<u64, ActorError>,
+        _loud: Loud,
+        reply: Option<Reply<u64>>,
+    },
+}
+
+impl Actor for Late {
+    type Msg = LateMsg;
+
+    async fn handle(&mut self, msg: LateMsg, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            LateMsg::Offload {
+                entered,
+                gate,
+                loud,
+                reply,
+            } => ctx.spawn_blocking_to_self(
+                move || {
+                    let _ = entered.send(());
+                    let _ = gate.recv();
+                    42
+                },
+                move |value| LateMsg::Done {
+                    value,
+                    _loud: Loud(loud),
+                    reply,
+                },
+            ),
+            LateMsg::Done { value, reply, .. } => {
+                if let Some(reply) = reply {
+                    let _ = reply.send(value?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_result_spawn_blocking_to_self_cannot_deliver_is_reported_undelivered() {
+    quiet_panics();
+    let system = ActorSystem::new("b").unwrap();
+    let mut events = system.events();
+    // A quiet message, then one whose `Drop` panics: both are reported, and the panic is
+    // contained (the next round, and the shutdown, still work).
+    for loud in [false, true] {
+        let actor = system.spawn(Late).unwrap();
+        let (entered_tx, entered) = oneshot::channel();
+        let (gate, gate_rx) = std::sync::mpsc::channel();
+        actor
+            .tell(LateMsg::Offload {
+                entered: entered_tx,
+                gate: gate_rx,
+                loud,
+                reply: None,
+            })
+            .await
+            .unwrap_or_else(|_| panic!("tell"));
+        entered.await.expect("the handler offloaded its work");
+        actor.stop();
+        assert_eq!(actor.wait().await, ExitReason::Normal);
+
+        gate.send(()).unwrap();
+        let id = actor.id();
+        let undelivered = until_event(&mut events, Duration::from_secs(60), |e| {
+            e.id == id && matches!(e.kind, EventKind::Undelivered(_))
+        })
+        .await
+        .unwrap_or_else(|e| panic!("the lost result is reported (loud: {loud}): {e}"));
+        assert_eq!(undelivered.kind, EventKind::Undelivered(1));
+        assert_eq!(undelivered.path, *actor.path());
+        assert_eq!(undelivered.generation, 1);
+    }
+    tokio::time::timeout(Duration::from_secs(60), system.shutdown())
+        .await
+        .expect("no task is left behind")
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_ask_inside_a_result_spawn_blocking_to_self_cannot_deliver_is_answered_stopped() {
+    let system = ActorSystem::new("b").unwrap();
+    let mut events = system.events();
+    let actor = system.spawn(Late).unwrap();
+    let (entered_tx, entered) = oneshot::channel();
+    let (gate, gate_rx) = std::sync::mpsc::channel();
+    let asker = tokio::spawn({
+        let actor = actor.clone();
+        async move {
+            actor
+                .ask_timeout(
+                    |reply| LateMsg::Offload {
+                        entered: entered_tx,
+                        gate: gate_rx,
+                        loud: false,
+                        reply: Some(reply),
+                    },
+                    Duration::from_secs(3600),
+                )
+                .await
+        }
+    });
+    entered.await.expect("the handler offloaded its work");
+    actor.stop();
+    assert_eq!(actor.wait().await, ExitReason::Normal);
+
+    gate.send(()).unwrap();
+    let answer = asker.await.unwrap();
+    assert!(
+        matches!(answer, Err(AskError::Stopped)),
+        "as for an ask queued at the final exit: {answer:?}"
+    );
+    // An ask is answered, not counted undelivered (as at the final exit).
+    while let Some(event) = events.try_recv().unwrap() {
+        assert!(
+            !(event.id == actor.id() && matches!(event.kind, EventKind::Undelivered(_))),
+            "{event:?}"
+        );
+    }
+    system.shutdown().await.unwrap();
 }

@@ -7,7 +7,8 @@ use std::task::Poll;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::link::{self, AnyActorRef, MonitorRef};
-use crate::{Actor, ActorId, ActorPath, ActorRef, ActorSystem};
+use crate::scope::{self, Orphans};
+use crate::{Actor, ActorId, ActorPath, ActorRef, ActorSystem, AskError, EventKind};
 
 /// The context handed to every hook of an instance: its own handle, identity, generation,
 /// cancellation token and system.
@@ -94,8 +95,11 @@ impl<A: Actor> Context<A> {
 
     /// Runs `f` on tokio's blocking pool and tells this actor the message `into` makes of its
     /// result, so the handler returns at once and the actor handles other messages meanwhile.
-    /// The message goes through the mailbox like any other (it waits for room); if the actor
-    /// has made its final exit by then, it is dropped.
+    /// The message goes through the mailbox like any other (it waits for room). If the actor
+    /// has made its final exit by then (or is draining), the message is dropped as the final
+    /// exit drops what is left in a mailbox: a tell is counted in an
+    /// [`Undelivered`](crate::EventKind::Undelivered) event, a [`Reply`](crate::Reply) inside
+    /// it is answered [`AskError::Stopped`], and a panic in its `Drop` is contained.
     ///
     /// A panic in `f` reaches `into` as an error. A panic in `into` itself leaves no message
     /// to send: it is reported as a `tracing` error. Cancellation is cooperative, as for
@@ -108,12 +112,17 @@ impl<A: Actor> Context<A> {
     {
         let handle = self.system.spawn_blocking_task(f);
         let myself = self.myself.clone();
+        let system = self.system.clone();
         self.system.spawn_task(
             async move {
                 let result = handle.await.map_err(blocking_error);
                 match catch_unwind(AssertUnwindSafe(|| into(result))) {
                     Ok(msg) => {
-                        let _ = myself.tell(msg).await;
+                        // Only `Closed` can come back: this task never runs in the actor's
+                        // scope, so its tell is never taken for a self-tell.
+                        if let Err(refused) = myself.tell(msg).await {
+                            undeliverable(&system, &myself, refused.into_inner());
+                        }
                     }
                     Err(payload) => {
                         let message = crate::exit::panic_message(&*payload);
@@ -343,6 +352,29 @@ impl<A: Actor> fmt::Debug for Context<A> {
             .field("path", self.path())
             .field("generation", &self.generation())
             .finish()
+    }
+}
+
+/// A message told to `actor` from a task of the library that the actor will never take (it
+/// made its final exit, or its mailbox is closed): dropped as the final exit drops its queue
+/// (`Cell::discard`), inside the actor's scope with a panic contained, so that a reply inside
+/// is answered `Stopped`; a tell (no reply inside) is reported as an `Undelivered` event.
+fn undeliverable<A: Actor>(system: &ActorSystem, actor: &ActorRef<A>, msg: A::Msg) {
+    let shared = &actor.shared;
+    let entered = scope::enter(shared.id);
+    let before = scope::unanswered();
+    scope::drop_contained(msg);
+    // Counted even when the asker already gave up, whose reply is not parked.
+    let asks = scope::unanswered().wrapping_sub(before);
+    let mut orphans = Orphans::default();
+    entered.exit(&mut orphans);
+    for orphan in orphans.take() {
+        orphan.resolve(AskError::Stopped);
+    }
+    if asks == 0 {
+        system
+            .collector()
+            .emit(EventKind::Undelivered(1), shared, shared.generation());
     }
 }
 

@@ -97,6 +97,11 @@ pub(crate) struct Control {
     /// once registered it stays valid until a signal takes it: going idle again then costs one
     /// atomic load instead of a lock.
     armed: AtomicBool,
+    /// Set at the final exit, under the `slots` lock, when `rare` is freed: from then on
+    /// nothing is stored in the lane (a late `wait()`, link or monitor is answered at once by
+    /// its caller), so nothing is allocated again for an actor that is gone. Read under the
+    /// lock; in room the lock's alignment leaves here anyway.
+    exited: AtomicBool,
     slots: Mutex<Slots>,
 }
 
@@ -106,6 +111,7 @@ struct Slots {
     /// the others in a list. A `Notify` cost several times more per actor.
     exit_waiter: Option<Waker>,
     /// What few actors use, boxed on first use: one word in every idle actor for all of it.
+    /// Freed at the final exit ([`Control::wake_exit_waiters`]) and never made again.
     rare: Option<Box<Rare>>,
 }
 
@@ -128,6 +134,7 @@ impl Control {
             signals: AtomicU16::new(0),
             received: AtomicU32::new(0),
             armed: AtomicBool::new(false),
+            exited: AtomicBool::new(false),
             slots: Mutex::new(Slots {
                 waker: None,
                 exit_waiter: None,
@@ -215,9 +222,16 @@ impl Control {
         self.signals.fetch_and(!bits, Ordering::AcqRel);
     }
 
-    /// Runs `f` on the actor's links and monitors, created on first use.
+    /// Runs `f` on the actor's links and monitors, created on first use. After the final exit
+    /// (`f` is told so by `Shared::relations`, and registers nothing then), `f` runs on an
+    /// empty set that is dropped afterwards: a notice for an actor that is gone has no one to
+    /// handle it.
     pub(crate) fn relations<R>(&self, f: impl FnOnce(&mut Relations) -> R) -> R {
         let mut slots = self.slots();
+        if self.exited.load(Ordering::Relaxed) {
+            drop(slots);
+            return f(&mut Relations::default());
+        }
         let rare = slots.rare.get_or_insert_with(Box::default);
         f(rare.relations.get_or_insert_with(Box::default))
     }
@@ -255,9 +269,13 @@ impl Control {
         self.signals.load(Ordering::Acquire)
     }
 
-    /// Registers a task waiting for the final exit.
+    /// Registers a task waiting for the final exit; after it, registers nothing (the exit
+    /// reason is set by then: the caller, reading it again, is done).
     pub(crate) fn await_exit(&self, waker: &Waker) {
         let mut slots = self.slots();
+        if self.exited.load(Ordering::Relaxed) {
+            return;
+        }
         let slots = &mut *slots;
         match &slots.exit_waiter {
             None => slots.exit_waiter = Some(waker.clone()),
@@ -274,19 +292,34 @@ impl Control {
         }
     }
 
-    /// Wakes every task waiting for the final exit (the exit reason is already set).
+    /// The control lane's part of the final exit, its last step (the exit reason is set, the
+    /// links and monitors notified): wakes every task waiting for it, and frees the rarely
+    /// used parts, which nothing reads any more (the instance token was cancelled when the
+    /// instance ended; one made since is cancelled here). From now on the lane stores nothing:
+    /// a later `wait()`, link or monitor sees the exit and is answered at once.
     pub(crate) fn wake_exit_waiters(&self) {
-        let (first, more) = {
+        let (first, rare) = {
             let mut slots = self.slots();
-            (
-                slots.exit_waiter.take(),
-                slots
-                    .rare
-                    .as_mut()
-                    .map(|rare| std::mem::take(&mut rare.more_exit_waiters))
-                    .unwrap_or_default(),
-            )
+            self.exited.store(true, Ordering::Relaxed);
+            (slots.exit_waiter.take(), slots.rare.take())
         };
+        let (more, token) = match rare {
+            Some(rare) => {
+                let Rare {
+                    more_exit_waiters,
+                    token,
+                    relations,
+                } = *rare;
+                // Taken by `link::final_exit` before this; anything there since is for an
+                // actor that is gone.
+                drop(relations);
+                (more_exit_waiters, token)
+            }
+            None => (Vec::new(), None),
+        };
+        if let Some(token) = token {
+            token.cancel();
+        }
         for waker in first.into_iter().chain(more) {
             waker.wake();
         }
@@ -304,9 +337,15 @@ impl Control {
     }
 
     /// The running instance's token, created on first use as a child of `parent`; already
-    /// cancelled if a shutdown was signalled.
+    /// cancelled if a shutdown was signalled, or after the final exit (then not kept).
     pub(crate) fn instance_token(&self, parent: &CancellationToken) -> CancellationToken {
         let mut slots = self.slots();
+        if self.exited.load(Ordering::Relaxed) {
+            drop(slots);
+            let token = CancellationToken::new();
+            token.cancel();
+            return token;
+        }
         let rare = slots.rare.get_or_insert_with(Box::default);
         let token = rare.token.get_or_insert_with(|| parent.child_token());
         if self.signals.load(Ordering::Acquire) & signal::SHUTDOWN != 0 {
@@ -336,5 +375,120 @@ impl std::fmt::Debug for Control {
         f.debug_struct("Control")
             .field("signals", &self.peek())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::Waker;
+
+    use super::*;
+    use crate::link::{self, AnyActorRef};
+    use crate::{Actor, ActorError, ActorSystem, Context, ExitReason, Reply};
+
+    /// In `started`, asks for its token and monitors and links `other`.
+    struct Busy {
+        other: Option<AnyActorRef>,
+    }
+
+    impl Actor for Busy {
+        type Msg = Reply<()>;
+
+        async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+            let _ = ctx.token();
+            if let Some(other) = self.other.take() {
+                ctx.monitor(other.clone());
+                ctx.link(other);
+            }
+            Ok(())
+        }
+
+        async fn handle(
+            &mut self,
+            reply: Reply<()>,
+            _: &mut Context<Self>,
+        ) -> Result<(), ActorError> {
+            let _ = reply.send(());
+            Ok(())
+        }
+    }
+
+    fn has_rare(control: &Control) -> bool {
+        control.slots().rare.is_some()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_rarely_used_parts_are_freed_at_the_final_exit_and_not_made_again() {
+        let system = ActorSystem::new("rare").unwrap();
+        let other = system.spawn(Busy { other: None }).unwrap();
+        let busy = system
+            .spawn(Busy {
+                other: Some((&other).into()),
+            })
+            .unwrap();
+        busy.ask(|reply| reply).await.unwrap();
+        // Three waiters: the first inline, the others in the box.
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                tokio::spawn({
+                    let busy = busy.clone();
+                    async move { busy.wait().await }
+                })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        {
+            let slots = busy.shared.control.slots();
+            let rare = slots.rare.as_ref().expect("used: boxed");
+            assert_eq!(rare.more_exit_waiters.len(), 2);
+            assert!(rare.token.is_some());
+            assert!(rare.relations.is_some());
+        }
+
+        busy.stop();
+        assert_eq!(busy.wait().await, ExitReason::Normal);
+        for waiter in waiters {
+            assert_eq!(
+                waiter.await.unwrap(),
+                ExitReason::Normal,
+                "every waiter woken"
+            );
+        }
+        assert!(!has_rare(&busy.shared.control), "freed at the final exit");
+        assert_eq!(
+            other.shared.control.relation_count(),
+            0,
+            "the other side forgot it"
+        );
+
+        // What comes after the exit is answered at once, and stores nothing.
+        let control = &busy.shared.control;
+        assert_eq!(busy.wait().await, ExitReason::Normal);
+        control.await_exit(Waker::noop());
+        assert!(
+            control.slots().exit_waiter.is_none(),
+            "a late waiter is not kept"
+        );
+        assert!(
+            control
+                .instance_token(&busy.shared.parent_token)
+                .is_cancelled()
+        );
+        let monitor = link::monitor(&other.shared, &busy.shared);
+        assert_eq!(monitor.target(), busy.id());
+        let down = other.shared.relations(|r, _| r.inbox.len());
+        assert_eq!(
+            down, 1,
+            "a monitor set after the exit gets its Down at once"
+        );
+        link::link(&other.shared, &busy.shared);
+        link::unlink(&other.shared, &busy.shared);
+        busy.shared.relations(|r, exited| {
+            assert!(exited);
+            r.trap_exit = true;
+        });
+        assert_eq!(control.relation_count(), 0);
+        assert!(!has_rare(control), "not made again after the exit");
+        system.shutdown().await.unwrap();
     }
 }
