@@ -1361,3 +1361,35 @@ async fn temporary_children_leave_no_state_behind() {
     assert!(sup.which_children().is_empty());
     system.shutdown().await.unwrap();
 }
+
+/// A `started` that finishes at the very instant of its start timeout: the start fails as a
+/// timeout, once, and the child is not restarted. (On the multi-thread runtime a `Started`
+/// report could race the kill raised at the deadline; the supervisor now waits for the
+/// instance's end after its kill instead of taking that report for a successful start.)
+#[tokio::test(start_paused = true)]
+async fn a_started_that_ends_at_the_start_timeout_fails_the_start_once() {
+    let (system, journal) = system();
+    let exact = Behaviour::default().start_delay(Duration::from_secs(1));
+    let err = start_err(
+        &system,
+        "sup",
+        Supervisor::new(Strategy::OneForOne)
+            .child(worker_with("exact", &journal, exact).start_timeout(Duration::from_secs(1))),
+    )
+    .await;
+    assert!(
+        matches!(&err, StartError::ChildFailed { child, .. } if child == "exact"),
+        "{err}"
+    );
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let entries = journal.entries();
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e.starts_with("exact:started"))
+            .count()
+            <= 1,
+        "started once at most, never restarted: {entries:?}"
+    );
+    finish(system).await;
+}

@@ -1588,7 +1588,10 @@ impl SupTask {
                 if let Some(child) = &self.slots[i].child {
                     child.shared.control.raise(signal::KILL);
                 }
-                match self.wait_child(id, Until::Started, None, TERMINATING).await {
+                // Past the deadline the start has failed, whatever comes next: a `Started`
+                // report that raced the kill (on another thread) is not a success, since the
+                // kill ends that instance too. Wait for the end.
+                match self.wait_child(id, Until::Ended, None, TERMINATING).await {
                     Waited::Ended(_) => {
                         if let Some(child) = &self.slots[i].child {
                             // Its instance may have ended by itself just before our kill:
