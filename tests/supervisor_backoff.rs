@@ -429,3 +429,70 @@ async fn a_group_restart_at_once_leaves_a_member_to_its_own_backoff() {
     sup.terminate_child("b").await.unwrap();
     system.shutdown().await.unwrap();
 }
+
+/// RestForOne: `b` fails and its group `[b, c]` waits 3 s; then `a` fails with a backoff of
+/// 1 s, and its group `[a, b, c]` takes the older one in and starts at the later time. Each
+/// child's `RestartScheduled` is reported once, with the delay it really waits: `a` waits
+/// 3 s, not the 1 s of its own backoff; `b` is not announced a second time when the merged
+/// group starts; `c`, a bystander, is announced when it restarts.
+#[tokio::test(start_paused = true)]
+async fn a_folded_group_restart_announces_each_child_once_with_the_delay_it_waits() {
+    quiet_panics();
+    let system = ActorSystem::new("bo").unwrap();
+    let journal = Journal::default();
+    let backed = |label: &str, secs: u64| {
+        let delay = Duration::from_secs(secs);
+        backed_off(label, &journal, Backoff::new(delay, delay))
+    };
+    let sup = start(
+        &system,
+        "sup",
+        Supervisor::new(Strategy::RestForOne)
+            .child(backed("a", 1))
+            .child(backed("b", 3))
+            .child(worker("c", &journal)),
+    )
+    .await;
+    let (a, b, c) = (
+        labelled(&sup, "a"),
+        labelled(&sup, "b"),
+        labelled(&sup, "c"),
+    );
+    let mut events = system.events();
+    let began = Instant::now();
+    b.tell(Cmd::Fail).await.unwrap();
+    next_event(&mut events, b.id(), |k| {
+        matches!(k, EventKind::RestartScheduled(_))
+    })
+    .await;
+    a.tell(Cmd::Fail).await.unwrap();
+    // All three answer once the merged group has started.
+    for w in [&a, &b, &c] {
+        ping(w).await;
+    }
+    assert_eq!(
+        began.elapsed().as_secs(),
+        3,
+        "the merged group starts at the later time"
+    );
+    let seen = common::drain_events(&mut events);
+    let scheduled = |w: &ActorRef<Labelled>| -> Vec<Duration> {
+        let mut delays: Vec<Duration> = seen
+            .iter()
+            .filter(|e| e.id == w.id())
+            .filter_map(|e| match e.kind {
+                EventKind::RestartScheduled(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        // `b`'s own announcement was taken above.
+        if w.id() == b.id() {
+            delays.insert(0, Duration::from_secs(3));
+        }
+        delays
+    };
+    assert_eq!(scheduled(&a), [Duration::from_secs(3)], "a");
+    assert_eq!(scheduled(&b), [Duration::from_secs(3)], "b");
+    assert_eq!(scheduled(&c), [Duration::ZERO], "c");
+    system.shutdown().await.unwrap();
+}

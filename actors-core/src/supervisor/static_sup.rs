@@ -526,6 +526,10 @@ struct Scheduled {
     generation: u64,
     /// For a group restart: the group's specs, stopped already, to start in order.
     group: Option<Vec<Arc<str>>>,
+    /// The children whose `RestartScheduled` was reported, with its delay, when they failed
+    /// (the failed child, and those of older group restarts folded into this one): the
+    /// others are announced when the group starts.
+    announced: Vec<ActorId>,
 }
 
 struct Child {
@@ -1033,7 +1037,7 @@ impl SupTask {
                 Some(from) => {
                     if let Some(group) = self.stop_group(from).await {
                         let group = self.leave_scheduled(group);
-                        self.start_group(group, None).await;
+                        self.start_group(group, &[]).await;
                     }
                 }
             }
@@ -1049,18 +1053,27 @@ impl SupTask {
             return None;
         };
         let (id, generation) = (child.shared.id, child.generation);
-        self.emit_for(i, EventKind::RestartScheduled(delay));
-        let mut at = Instant::now().checked_add(delay).unwrap_or_else(far_future);
+        let now = Instant::now();
+        let mut at = now.checked_add(delay).unwrap_or_else(far_future);
+        let mut delay = delay;
+        let mut announced = vec![id];
         if let Some(group) = &group {
-            if let Some(older) = self.fold_scheduled(group) {
-                at = at.max(older);
+            if let Some(older) = self.fold_scheduled(group, &mut announced) {
+                // The merged group starts at the later time: the delay announced is the one
+                // the child will wait.
+                if older > at {
+                    at = older;
+                    delay = older.saturating_duration_since(now);
+                }
             }
         }
+        self.emit_for(i, EventKind::RestartScheduled(delay));
         self.scheduled.push(Scheduled {
             at,
             id,
             generation,
             group,
+            announced,
         });
         None
     }
@@ -1104,9 +1117,14 @@ impl SupTask {
     /// Members of group restarts still waiting out a backoff that are also in `group` (a
     /// child before them failed too) now belong to `group`: they start with it, in its order,
     /// and not before their own restart was due, which is returned (the latest such time).
-    fn fold_scheduled(&mut self, group: &[Arc<str>]) -> Option<Instant> {
+    fn fold_scheduled(
+        &mut self,
+        group: &[Arc<str>],
+        announced: &mut Vec<ActorId>,
+    ) -> Option<Instant> {
         let mut due: Option<Instant> = None;
-        self.scheduled.retain_mut(|older| {
+        let mut scheduled = std::mem::take(&mut self.scheduled);
+        scheduled.retain_mut(|older| {
             let Some(members) = older.group.as_mut() else {
                 return true;
             };
@@ -1115,8 +1133,18 @@ impl SupTask {
             }
             due = Some(due.map_or(older.at, |d| d.max(older.at)));
             members.retain(|m| !group.contains(m));
+            // Its announced children that move to the newer group stay announced there.
+            older.announced.retain(|id| {
+                let moves = (self.by_actor.get(id))
+                    .is_some_and(|&j| group.contains(&self.slots[j].spec.id));
+                if moves {
+                    announced.push(*id);
+                }
+                !moves
+            });
             !members.is_empty()
         });
+        self.scheduled = scheduled;
         due
     }
 
@@ -1151,7 +1179,7 @@ impl SupTask {
         while let Some(k) = self.scheduled.iter().position(|s| s.at <= now) {
             let due = self.scheduled.swap_remove(k);
             match due.group {
-                Some(group) => self.start_group(group, Some(due.id)).await,
+                Some(group) => self.start_group(group, &due.announced).await,
                 None => {
                     let Some(i) = self.position(due.id) else {
                         continue;
@@ -1195,15 +1223,15 @@ impl SupTask {
     /// Starts every spec of a stopped group again in start order, as OTP does: those whose
     /// actor had ended for good (a Transient child's normal exit) get a new actor. A failure
     /// to start one leaves the rest down until that failure is handled in turn.
-    /// `announced` is a child whose `RestartScheduled` was already reported (with its delay).
-    async fn start_group(&mut self, group: Vec<Arc<str>>, announced: Option<ActorId>) {
+    /// `announced` are children whose `RestartScheduled` was already reported (with its delay).
+    async fn start_group(&mut self, group: Vec<Arc<str>>, announced: &[ActorId]) {
         for id in &group {
             let Some(j) = self.spec_position(id) else {
                 continue;
             };
             let started = match &self.slots[j].child {
                 Some(child) => {
-                    let announce = announced != Some(child.shared.id);
+                    let announce = !announced.contains(&child.shared.id);
                     self.restart(j, true, announce).await
                 }
                 None => match self.start_new(j, self.shared().generation()).await {
