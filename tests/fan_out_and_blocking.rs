@@ -476,7 +476,9 @@ impl Actor for BadConversion {
     }
 }
 
-#[tokio::test]
+// The paused clock does not advance while a `spawn_blocking` task runs, so the deadlines
+// below are on tokio's clock without racing the blocking pool.
+#[tokio::test(start_paused = true)]
 async fn a_panic_in_the_conversion_of_spawn_blocking_to_self_is_reported_and_the_actor_goes_on() {
     quiet_panics();
     let recorder = recorder::Recorder::new(tracing::Level::ERROR);
