@@ -370,13 +370,20 @@ impl<A: Actor> Pool<A> {
             // Every mailbox is full: take the first room any worker makes.
             let mut open = workers.iter().map(|(_, w)| w).filter(|w| !w.tx.is_closed());
             if let (Some(only), None) = (open.next(), open.next()) {
-                // One worker to wait on (a pool of one, or the others are gone): its mailbox,
-                // as a bare channel send waits, with no second try first and no boxing. (Both
-                // touch the channel's semaphore, which the worker's core writes.)
-                match only.tell_when_room(job).await {
-                    Ok(()) => return Ok(()),
-                    Err(SendError::Closed(back)) => job = back,
-                    Err(other) => return Err(other),
+                // One worker to wait on (a pool of one, or the others are gone): room in its
+                // mailbox, with no second try first and no boxing. (Both would touch the
+                // channel's semaphore, which the worker's core writes.)
+                if crate::scope::is_current(only.id()) {
+                    // A worker of this pool submitting to itself with its mailbox full.
+                    return Err(SendError::WouldDeadlock(job));
+                }
+                if let Ok(permit) = only.tx.reserve().await {
+                    if self.is_closed() {
+                        // Shut down while this waited: the job is not taken.
+                        return Err(SendError::Closed(job));
+                    }
+                    permit.send(job);
+                    return Ok(());
                 }
             } else if let Some(permit) = first_room(&workers).await {
                 if self.is_closed() {

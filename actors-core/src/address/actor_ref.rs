@@ -82,7 +82,7 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// The slow path of `tell`: wait for room, unless that would be waiting on oneself.
-    pub(crate) async fn tell_when_room(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
+    async fn tell_when_room(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         if scope::is_current(self.shared.id) {
             return Err(SendError::WouldDeadlock(msg));
         }

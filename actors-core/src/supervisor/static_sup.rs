@@ -1037,6 +1037,9 @@ impl SupTask {
                 Some(from) => {
                     if let Some(group) = self.stop_group(from).await {
                         let group = self.leave_scheduled(group);
+                        // Those starting now: a group restart of theirs still scheduled is
+                        // spent (left there, it would delay or mislabel a later one).
+                        self.forget_scheduled(&group);
                         self.start_group(group, &[]).await;
                     }
                 }
@@ -1057,8 +1060,9 @@ impl SupTask {
         let mut at = now.checked_add(delay).unwrap_or_else(far_future);
         let mut delay = delay;
         let mut announced = vec![id];
+        let mut moved = Vec::new();
         if let Some(group) = &group {
-            if let Some(older) = self.fold_scheduled(group, &mut announced) {
+            if let Some(older) = self.fold_scheduled(group, &mut moved) {
                 // The merged group starts at the later time: the delay announced is the one
                 // the child will wait.
                 if older > at {
@@ -1066,6 +1070,19 @@ impl SupTask {
                     delay = older.saturating_duration_since(now);
                 }
             }
+        }
+        // Children announced by an older group restart, now in this one: announced again if
+        // they now wait longer than they were told.
+        for (moved_id, was_at) in moved {
+            if at > was_at {
+                if let Some(j) = self.position(moved_id) {
+                    self.emit_for(
+                        j,
+                        EventKind::RestartScheduled(at.saturating_duration_since(now)),
+                    );
+                }
+            }
+            announced.push(moved_id);
         }
         self.emit_for(i, EventKind::RestartScheduled(delay));
         self.scheduled.push(Scheduled {
@@ -1117,10 +1134,12 @@ impl SupTask {
     /// Members of group restarts still waiting out a backoff that are also in `group` (a
     /// child before them failed too) now belong to `group`: they start with it, in its order,
     /// and not before their own restart was due, which is returned (the latest such time).
+    /// The children already announced by those older restarts are added to `moved`, with the
+    /// time they were told.
     fn fold_scheduled(
         &mut self,
         group: &[Arc<str>],
-        announced: &mut Vec<ActorId>,
+        moved: &mut Vec<(ActorId, Instant)>,
     ) -> Option<Instant> {
         let mut due: Option<Instant> = None;
         let mut scheduled = std::mem::take(&mut self.scheduled);
@@ -1133,12 +1152,14 @@ impl SupTask {
             }
             due = Some(due.map_or(older.at, |d| d.max(older.at)));
             members.retain(|m| !group.contains(m));
-            // Its announced children that move to the newer group stay announced there.
+            // Its announced children that move to the newer group (with the time they were
+            // told).
+            let at = older.at;
             older.announced.retain(|id| {
                 let moves = (self.by_actor.get(id))
                     .is_some_and(|&j| group.contains(&self.slots[j].spec.id));
                 if moves {
-                    announced.push(*id);
+                    moved.push((*id, at));
                 }
                 !moves
             });
@@ -1146,6 +1167,23 @@ impl SupTask {
         });
         self.scheduled = scheduled;
         due
+    }
+
+    /// Takes the members of `group`, which start now, out of the group restarts still
+    /// scheduled (and drops those left empty).
+    fn forget_scheduled(&mut self, group: &[Arc<str>]) {
+        let mut scheduled = std::mem::take(&mut self.scheduled);
+        scheduled.retain_mut(|older| {
+            let Some(members) = older.group.as_mut() else {
+                return true;
+            };
+            members.retain(|m| !group.contains(m));
+            older.announced.retain(|id| {
+                !(self.by_actor.get(id)).is_some_and(|&j| group.contains(&self.slots[j].spec.id))
+            });
+            !members.is_empty()
+        });
+        self.scheduled = scheduled;
     }
 
     /// Whether a significant child's own end (just handled) shuts the supervisor down.
