@@ -567,6 +567,9 @@ impl<A: Actor> Pool<A> {
     /// that raced in after the queue emptied is reported `Undelivered`). Returns once that is
     /// done.
     ///
+    /// Until its first resize a pool routes jobs without a lock, through the workers it
+    /// started with; it keeps their handles (not their tasks) until it is dropped.
+    ///
     /// # Errors
     ///
     /// [`PoolError::ZeroSize`] or [`PoolError::TooLarge`]; [`PoolError::Closed`] after a shutdown;
