@@ -11,7 +11,7 @@ use std::time::Duration;
 use actors::prelude::*;
 use actors::{
     Backoff, ChildSpec, Event, EventKind, Events, Pool, SendError, Strategy, Supervisor,
-    TrySendError,
+    SupervisorRef, TrySendError,
 };
 use common::settle;
 use common::sup::{Cmd, Labelled, in_flight, labelled, start, worker};
@@ -107,16 +107,19 @@ async fn a_folded_child_whose_restart_moves_later_is_told_when_it_restarts() {
     system.shutdown().await.unwrap();
 }
 
-/// RestForOne `[v, w, x]`, then `n` added with `start_child`. `x` fails (backoff 10 s): group
-/// `[x]` is scheduled. `w` (no backoff) fails: its group `[w, x, n]` has `n`, not waiting,
-/// after `x`, waiting, so `leave_scheduled` starts the whole group now, `x` included (its
-/// generation 2), but `x`'s old scheduled entry stays. `v` then fails (backoff 1 s): its
-/// group stops `x`'s generation 2. Each restart of `x` must be announced. (The stale entry,
-/// folded in, carried `x` as already announced: generation 2 ended and `x` restarted with no
-/// `RestartScheduled`. A group restart started at once now takes its members out of the
-/// scheduled ones.)
-#[tokio::test(start_paused = true)]
-async fn every_restart_of_a_group_member_is_announced_after_a_stale_fold() {
+/// What the next two tests share. RestForOne `[v (backoff 1 s), w, x (backoff 10 s)]`: `x`
+/// fails (its group `[x]` waits 10 s); `n` is added with `start_child`; `w` (no backoff) fails,
+/// and its group `[w, x, n]` starts at once (`n`, after `x`, is not waiting), `x` included.
+struct StaleFold {
+    system: ActorSystem,
+    sup: SupervisorRef,
+    v: ActorRef<Labelled>,
+    x: ActorRef<Labelled>,
+    events: Events,
+    seen: Vec<Event>,
+}
+
+async fn stale_fold() -> StaleFold {
     quiet_panics();
     let system = ActorSystem::new("r5").unwrap();
     let journal = Journal::default();
@@ -148,6 +151,34 @@ async fn every_restart_of_a_group_member_is_announced_after_a_stale_fold() {
         matches!(k, EventKind::Restarted(2))
     })
     .await;
+    StaleFold {
+        system,
+        sup,
+        v,
+        x,
+        events,
+        seen,
+    }
+}
+
+/// RestForOne `[v, w, x]`, then `n` added with `start_child`. `x` fails (backoff 10 s): group
+/// `[x]` is scheduled. `w` (no backoff) fails: its group `[w, x, n]` has `n`, not waiting,
+/// after `x`, waiting, so `leave_scheduled` starts the whole group now, `x` included (its
+/// generation 2), but `x`'s old scheduled entry stays. `v` then fails (backoff 1 s): its
+/// group stops `x`'s generation 2. Each restart of `x` must be announced. (The stale entry,
+/// folded in, carried `x` as already announced: generation 2 ended and `x` restarted with no
+/// `RestartScheduled`. A group restart started at once now takes its members out of the
+/// scheduled ones.)
+#[tokio::test(start_paused = true)]
+async fn every_restart_of_a_group_member_is_announced_after_a_stale_fold() {
+    let StaleFold {
+        system,
+        sup: _,
+        v,
+        x,
+        mut events,
+        mut seen,
+    } = stale_fold().await;
     v.tell(Cmd::Fail).await.unwrap();
     collect_until(&mut events, &mut seen, &x, |k| {
         matches!(k, EventKind::Restarted(3))
@@ -169,37 +200,14 @@ async fn every_restart_of_a_group_member_is_announced_after_a_stale_fold() {
 /// a waiting member at once and left its scheduled entry behind.)
 #[tokio::test(start_paused = true)]
 async fn a_group_restart_is_not_delayed_by_a_restart_that_already_happened() {
-    quiet_panics();
-    let system = ActorSystem::new("r5").unwrap();
-    let journal = Journal::default();
-    let sup = start(
-        &system,
-        "sup",
-        Supervisor::new(Strategy::RestForOne)
-            .intensity(100, Duration::from_secs(60))
-            .child(backed_off("v", &journal, 1))
-            .child(worker("w", &journal))
-            .child(backed_off("x", &journal, 10)),
-    )
-    .await;
-    let (v, w, x) = (
-        labelled(&sup, "v"),
-        labelled(&sup, "w"),
-        labelled(&sup, "x"),
-    );
-    let mut events = system.events();
-    let mut seen = Vec::new();
-    x.tell(Cmd::Fail).await.unwrap();
-    collect_until(&mut events, &mut seen, &x, |k| {
-        matches!(k, EventKind::RestartScheduled(_))
-    })
-    .await;
-    sup.start_child(worker("n", &journal)).await.unwrap();
-    w.tell(Cmd::Fail).await.unwrap();
-    collect_until(&mut events, &mut seen, &x, |k| {
-        matches!(k, EventKind::Restarted(2))
-    })
-    .await;
+    let StaleFold {
+        system,
+        sup,
+        v,
+        x: _,
+        mut events,
+        mut seen,
+    } = stale_fold().await;
     // Every child runs again: x's backoff is no longer pending.
     assert!(
         sup.which_children()

@@ -612,27 +612,11 @@ impl<A: Actor> Cell<A> {
             drop_panic,
         } = escaped;
         let generation = self.shared().generation();
-        let info = FailureInfo::from_panic(
-            &*payload,
-            FailedIn::Handle,
-            self.shared().path(),
-            self.shared().id,
-            generation,
-        );
-        scope::drop_contained(payload);
-        self.emit(EventKind::Failed(info.clone()), generation);
+        let info = self.panicked(payload, FailedIn::Handle, generation);
         if let Some(payload) = drop_panic {
             // Reported as a failure in `Drop` (as `dispose` reports one); the instance's end
             // stays the handler's panic.
-            let dropped = FailureInfo::from_panic(
-                &*payload,
-                FailedIn::Drop,
-                self.shared().path(),
-                self.shared().id,
-                generation,
-            );
-            scope::drop_contained(payload);
-            self.emit(EventKind::Failed(dropped), generation);
+            self.panicked(payload, FailedIn::Drop, generation);
         }
         let error = AskError::Failed(info.clone());
         self.resolve_orphans(&error);
@@ -688,18 +672,7 @@ impl<A: Actor> Cell<A> {
         let built = catch_unwind(AssertUnwindSafe(|| factory()));
         entered.exit(&mut self.orphans);
         self.resolve_orphans(&AskError::NoReply);
-        built.map_err(|payload| {
-            let info = FailureInfo::from_panic(
-                &*payload,
-                FailedIn::Started,
-                self.shared().path(),
-                self.shared().id,
-                generation,
-            );
-            scope::drop_contained(payload);
-            self.emit(EventKind::Failed(info.clone()), generation);
-            info
-        })
+        built.map_err(|payload| self.panicked(payload, FailedIn::Started, generation))
     }
 
     /// An instance finished `started`: reported as an event, and to the supervisor.
@@ -1030,24 +1003,29 @@ impl<A: Actor> Cell<A> {
         let outcome = catch_unwind(AssertUnwindSafe(drop_it));
         entered.exit(&mut self.orphans);
         self.resolve_orphans(&disposition);
-        outcome.map_err(|payload| {
-            let info = FailureInfo::from_panic(
-                &*payload,
-                FailedIn::Drop,
-                self.shared().path(),
-                self.shared().id,
-                generation,
-            );
-            scope::drop_contained(payload);
-            self.emit(EventKind::Failed(info.clone()), generation);
-            info
-        })
+        outcome.map_err(|payload| self.panicked(payload, FailedIn::Drop, generation))
     }
 
     fn resolve_orphans(&mut self, error: &AskError) {
         for orphan in self.orphans.take() {
             orphan.resolve(error.clone());
         }
+    }
+
+    /// A contained panic in `hook`, as a failure: described, its payload dropped (with a panic
+    /// of its own `Drop` contained), and reported (a `Failed` event).
+    #[cold]
+    fn panicked(
+        &self,
+        payload: Box<dyn Any + Send>,
+        hook: FailedIn,
+        generation: u64,
+    ) -> FailureInfo {
+        let shared = self.shared();
+        let info = FailureInfo::from_panic(&*payload, hook, shared.path(), shared.id, generation);
+        scope::drop_contained(payload);
+        self.emit(EventKind::Failed(info.clone()), generation);
+        info
     }
 
     fn emit(&self, kind: EventKind, generation: u64) {
