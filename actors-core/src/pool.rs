@@ -377,7 +377,9 @@ impl<A: Actor> Pool<A> {
                     // A worker of this pool submitting to itself with its mailbox full.
                     return Err(SendError::WouldDeadlock(job));
                 }
-                if let Ok(permit) = only.tx.reserve().await {
+                // `submit` has spent its unit of tokio's budget: the wait spends none (see
+                // `ActorRef::tell`).
+                if let Ok(permit) = tokio::task::unconstrained(only.tx.reserve()).await {
                     if self.is_closed() {
                         // Shut down while this waited: the job is not taken.
                         return Err(SendError::Closed(job));
@@ -385,7 +387,7 @@ impl<A: Actor> Pool<A> {
                     permit.send(job);
                     return Ok(());
                 }
-            } else if let Some(permit) = first_room(&workers).await {
+            } else if let Some(permit) = tokio::task::unconstrained(first_room(&workers)).await {
                 if self.is_closed() {
                     // Shut down while this waited: the job is not taken.
                     return Err(SendError::Closed(job));

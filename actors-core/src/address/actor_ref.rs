@@ -82,12 +82,15 @@ impl<A: Actor> ActorRef<A> {
     }
 
     /// The slow path of `tell`: wait for room, unless that would be waiting on oneself.
+    ///
+    /// `tell` has already spent its unit of tokio's budget: the wait spends none (a second
+    /// unit per blocked message ran a producer and its actor out of budget in the middle of
+    /// their ping-pong, which made tokio wake the other worker thousands of times a second).
     async fn tell_when_room(&self, msg: A::Msg) -> Result<(), SendError<A::Msg>> {
         if scope::is_current(self.shared.id) {
             return Err(SendError::WouldDeadlock(msg));
         }
-        self.tx
-            .send(msg)
+        tokio::task::unconstrained(self.tx.send(msg))
             .await
             .map_err(|mpsc::error::SendError(m)| SendError::Closed(m))
     }
