@@ -71,20 +71,38 @@ macro_rules! run_hook {
     }};
 }
 
+/// What the actors started together share, kept once for all of them: the parent's
+/// cancellation token (instance tokens are made as its children), the system's default ask
+/// timeout, and the path unnamed actors are numbered under. One per system for the root's
+/// children, one per generation of a supervisor for its children. Each actor holds one `Arc`
+/// of it instead of a token, a timeout and a path of its own: no lock on the parent's token
+/// at each spawn and each final drop (a cancellation token's clone and drop each lock its
+/// node), and 24 bytes (spent on spacing for now: `Shared::_spacing`).
+pub(crate) struct Family {
+    pub(crate) token: CancellationToken,
+    pub(crate) ask_timeout: Duration,
+    pub(crate) root_path: ActorPath,
+}
+
 /// The part of an actor every handle shares: identity, control lane, exit state.
 pub(crate) struct Shared {
     pub(crate) id: ActorId,
     /// Built on first use for unnamed actors: most actors are never asked for their path, and
     /// formatting and allocating it was an eighth of the cost of a spawn.
     path: OnceLock<ActorPath>,
-    name: Name,
+    /// For an unnamed actor, the base of its numbered name (its type's short name): a
+    /// function, one word, rather than the `&'static str` it returns.
+    numbered: Option<fn() -> &'static str>,
     pub(crate) parent: Option<ActorId>,
     pub(crate) control: Control,
-    /// The default deadline of `ask`, in nanoseconds (a `Duration` takes twice the room);
-    /// longer ones are kept as 584 years.
-    ask_timeout_nanos: u64,
-    /// The token of the parent; instance tokens are created as its children.
-    pub(crate) parent_token: CancellationToken,
+    pub(crate) family: Arc<Family>,
+    /// Keeps `Shared` at 176 bytes. Without it (152 bytes) an idle actor used 102 bytes less
+    /// resident memory, but a spawn + stop of 100,000 actors took half as long again (runs
+    /// interleaved, same hour: 206–239 ms against 129–193 ms with the padding; at 160 bytes,
+    /// 153–200 ms). Likely, not proven: a smaller `Shared` fits the gap glibc leaves before a
+    /// 128-aligned task and shares a cache line with its header, which other threads write.
+    /// benches/README.md has the runs.
+    _spacing: [u64; 3],
     generation: AtomicU64,
     exit: OnceLock<ExitReason>,
     /// True for a supervisor (which has no mailbox, and whose shutdown waits for its tree).
@@ -99,21 +117,24 @@ impl Shared {
         id: ActorId,
         name: Name,
         parent: Option<ActorId>,
-        ask_timeout: Duration,
-        parent_token: CancellationToken,
+        family: Arc<Family>,
     ) -> Self {
         let path = OnceLock::new();
-        if let Name::Given(given) = &name {
-            let _ = path.set(given.clone());
-        }
+        let numbered = match name {
+            Name::Given(given) => {
+                let _ = path.set(given);
+                None
+            }
+            Name::Numbered(base) => Some(base),
+        };
         Self {
             id,
             path,
-            name,
+            numbered,
             parent,
             control: Control::new(),
-            ask_timeout_nanos: u64::try_from(ask_timeout.as_nanos()).unwrap_or(u64::MAX),
-            parent_token,
+            family,
+            _spacing: [0; 3],
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
             supervisor: false,
@@ -123,18 +144,15 @@ impl Shared {
 
     /// The default deadline of `ask`.
     pub(crate) fn ask_timeout(&self) -> Duration {
-        match self.ask_timeout_nanos {
-            // Kept as "never": a 584-year timer would still fire on a paused clock.
-            u64::MAX => Duration::MAX,
-            nanos => Duration::from_nanos(nanos),
-        }
+        self.family.ask_timeout
     }
 
     /// The actor's path, built on first use for an unnamed actor.
     pub(crate) fn path(&self) -> &ActorPath {
-        self.path.get_or_init(|| match &self.name {
-            Name::Given(path) => path.clone(),
-            Name::Numbered { parent, base } => parent.numbered_child(base(), self.id.as_u64()),
+        // A given path was set at construction: only a numbered one is built here.
+        self.path.get_or_init(|| {
+            let base = self.numbered.map_or("actor", |base| base());
+            (self.family.root_path).numbered_child(base, self.id.as_u64())
         })
     }
 
@@ -205,12 +223,8 @@ fn live<A>(slot: &mut Option<A>) -> &mut A {
 pub(crate) enum Name {
     /// Named at spawn: the full path.
     Given(ActorPath),
-    /// Unnamed: `{parent}/{base}-{id}`, built when first asked for. `base` is a function
-    /// (one word) rather than the `&'static str` it returns (two).
-    Numbered {
-        parent: ActorPath,
-        base: fn() -> &'static str,
-    },
+    /// Unnamed (a child of the root): `{root}/{base}-{id}`, built when first asked for.
+    Numbered(fn() -> &'static str),
 }
 
 /// How a driven hook ended other than by returning.
@@ -1105,8 +1119,9 @@ mod footprint {
     /// Every idle actor holds one `Shared` and one task whose future is `Cell::run`'s: a
     /// field added to either, or a local kept across an `.await` in `run`, grows them all
     /// (`benches/idle_memory.rs` measures the whole). Raise these bounds only on purpose:
-    /// 176 + 16 bytes of `Arc` fit glibc's 208-byte chunk, and a future of up to about 270
-    /// bytes keeps tokio's task (aligned to 128) at 384 bytes.
+    /// 176 + 16 bytes of `Arc` fit glibc's 208-byte chunk (176 includes 24 bytes of spacing,
+    /// see `Shared::_spacing`), and a future of up to about 270 bytes keeps tokio's task
+    /// (aligned to 128) at 384 bytes.
     #[tokio::test]
     async fn an_idle_actor_stays_small() {
         assert!(
@@ -1120,8 +1135,11 @@ mod footprint {
             ActorId::next(),
             Name::Given(ActorPath::root("footprint")),
             None,
-            Duration::from_secs(1),
-            CancellationToken::new(),
+            Arc::new(Family {
+                token: CancellationToken::new(),
+                ask_timeout: Duration::from_secs(1),
+                root_path: ActorPath::root("footprint"),
+            }),
         ));
         let cell = Cell::new(rx, ActorRef { tx, shared }, system, None);
         let run = cell.run(Some(Tiny));

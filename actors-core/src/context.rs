@@ -303,7 +303,7 @@ impl<A: Actor> Context<A> {
         self.myself
             .shared
             .control
-            .instance_token(&self.myself.shared.parent_token)
+            .instance_token(&self.myself.shared.family.token)
             .child_token()
     }
 

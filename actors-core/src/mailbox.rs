@@ -471,7 +471,7 @@ mod tests {
         );
         assert!(
             control
-                .instance_token(&busy.shared.parent_token)
+                .instance_token(&busy.shared.family.token)
                 .is_cancelled()
         );
         let monitor = link::monitor(&other.shared, &busy.shared);

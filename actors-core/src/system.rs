@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::cell::{Cell, Name, Shared, Supervised};
+use crate::cell::{Cell, Family, Name, Shared, Supervised};
 use crate::events::{Collector, Event, EventKind, Events, Sink, TracingSink};
 use crate::mailbox::{self, signal};
 use crate::registry::Registry;
@@ -65,6 +65,8 @@ struct SystemInner {
     collector: Collector,
     tracker: TaskTracker,
     token: CancellationToken,
+    /// What the root's children share: the root token, the default ask timeout, the root path.
+    family: Arc<Family>,
     children: DashMap<ActorId, Arc<Shared>, IdHasher>,
     /// Every other live actor and supervisor (children of supervisors), so that a shutdown
     /// called from any of them knows not to wait for itself.
@@ -189,9 +191,17 @@ impl SystemBuilder {
         if self.failure_journal == 0 {
             return Err(SystemError::ZeroFailureJournal);
         }
+        let root_path = ActorPath::root(&self.name);
+        let token = CancellationToken::new();
+        let family = Arc::new(Family {
+            token: token.clone(),
+            ask_timeout: self.ask_timeout,
+            root_path: root_path.clone(),
+        });
         Ok(ActorSystem {
             inner: Arc::new(SystemInner {
-                root_path: ActorPath::root(&self.name),
+                root_path,
+                family,
                 name: self.name,
                 root_id: ActorId::next(),
                 collector: Collector::new(self.event_capacity, self.failure_journal, {
@@ -202,7 +212,7 @@ impl SystemBuilder {
                     sinks
                 }),
                 tracker: TaskTracker::new(),
-                token: CancellationToken::new(),
+                token,
                 children: DashMap::with_hasher(IdHasher),
                 members: DashMap::with_hasher(IdHasher),
                 registry: Registry::default(),
@@ -592,20 +602,11 @@ impl ActorSystem {
         let capacity = mailbox::validate_capacity(capacity)?;
         let name = match name {
             Some(name) => Name::Given(self.root_child_path(&name)?),
-            None => Name::Numbered {
-                parent: self.inner.root_path.clone(),
-                base: short_type_name::<A>,
-            },
+            None => Name::Numbered(short_type_name::<A>),
         };
         let (tx, rx) = mpsc::channel(capacity);
-        let (shared, runtime) = self.register_root_child(|id, token| {
-            Shared::new(
-                id,
-                name,
-                Some(self.inner.root_id),
-                self.inner.ask_timeout,
-                token,
-            )
+        let (shared, runtime) = self.register_root_child(|id, family| {
+            Shared::new(id, name, Some(self.inner.root_id), family)
         })?;
         let actor_ref = ActorRef { tx, shared };
         let cell = Cell::new(rx, actor_ref.clone(), self.clone(), None);
@@ -625,7 +626,7 @@ impl ActorSystem {
     /// runtime is running here.
     fn register_root_child(
         &self,
-        build: impl FnOnce(ActorId, CancellationToken) -> Shared,
+        build: impl FnOnce(ActorId, Arc<Family>) -> Shared,
     ) -> Result<(Arc<Shared>, tokio::runtime::Handle), SpawnError> {
         if !self.is_running() {
             return Err(SpawnError::SystemStopped);
@@ -634,7 +635,7 @@ impl ActorSystem {
         self.inner.runtime.get_or_init(|| runtime.clone());
         let inner = &self.inner;
         let id = ActorId::next();
-        let shared = Arc::new(build(id, inner.token.clone()));
+        let shared = Arc::new(build(id, inner.family.clone()));
         // Registered before the check, so a shutdown that begins concurrently either makes
         // this spawn fail or sees the child.
         inner.children.insert(id, shared.clone());
@@ -663,14 +664,8 @@ impl ActorSystem {
     ) -> Result<SupervisorRef, StartError> {
         supervisor.validate()?;
         let path = self.root_child_path(&name.into())?;
-        let (shared, runtime) = self.register_root_child(|id, token| {
-            let mut shared = Shared::new(
-                id,
-                Name::Given(path),
-                Some(self.inner.root_id),
-                self.inner.ask_timeout,
-                token,
-            );
+        let (shared, runtime) = self.register_root_child(|id, family| {
+            let mut shared = Shared::new(id, Name::Given(path), Some(self.inner.root_id), family);
             shared.supervisor = true;
             shared
         })?;
@@ -694,8 +689,7 @@ impl ActorSystem {
             ActorId::next(),
             Name::Given(place.path),
             Some(place.parent),
-            self.inner.ask_timeout,
-            place.parent_token,
+            place.family,
         ));
         self.add_member(&shared);
         let actor_ref = ActorRef { tx, shared };

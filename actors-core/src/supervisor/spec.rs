@@ -6,12 +6,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio_util::sync::CancellationToken;
-
 use super::backoff::Backoff;
 use super::link::Reports;
 use super::static_sup::{self, Supervisor};
-use crate::cell::Shared;
+use crate::cell::{Family, Shared};
 use crate::mailbox::{self, DEFAULT_MAILBOX_CAPACITY};
 use crate::{Actor, ActorId, ActorPath, ActorSystem, SpawnError, SpecError};
 
@@ -271,7 +269,8 @@ pub(crate) struct Placement<'a> {
     pub(crate) system: &'a ActorSystem,
     pub(crate) path: ActorPath,
     pub(crate) parent: ActorId,
-    pub(crate) parent_token: CancellationToken,
+    /// What the children of this supervisor's running generation share.
+    pub(crate) family: Arc<Family>,
     pub(crate) reports: Reports,
     pub(crate) capacity: usize,
 }

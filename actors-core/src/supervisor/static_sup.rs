@@ -25,7 +25,7 @@ use super::link::{self, Decision, Inbox, Report, ReportKind, Reports};
 use super::spec::ChildKind;
 use super::spec::{ChildSpec, Placement, Restart, Shutdown};
 use super::strategy::{AutoShutdown, Strategy};
-use crate::cell::{Name, Shared};
+use crate::cell::{Family, Name, Shared};
 use crate::events::EventKind;
 use crate::mailbox::{Signals, signal};
 use crate::system::{IdHasher, far_future};
@@ -416,8 +416,7 @@ pub(crate) fn spawn_child(
         ActorId::next(),
         Name::Given(place.path),
         Some(place.parent),
-        place.system.ask_timeout(),
-        place.parent_token,
+        place.family,
     );
     shared.supervisor = true;
     let shared = Arc::new(shared);
@@ -458,7 +457,11 @@ fn spawn_task(
         by_actor: HashMap::with_hasher(IdHasher),
         by_spec: HashMap::new(),
         pending: VecDeque::new(),
-        token: CancellationToken::new(),
+        family: Arc::new(Family {
+            token: CancellationToken::new(),
+            ask_timeout: system.ask_timeout(),
+            root_path: system.path().clone(),
+        }),
         handled: 0,
         stalled: false,
         scheduled: Vec::new(),
@@ -494,8 +497,9 @@ struct SupTask {
     /// Instance ends reported while the supervisor was busy, in arrival order.
     pending: VecDeque<Report>,
     intensity: Intensity,
-    /// The running instance's token: the parent of its children's tokens.
-    token: CancellationToken,
+    /// What the running instance's children share; its token is the instance's, the parent
+    /// of theirs.
+    family: Arc<Family>,
     /// Own signals already acted upon.
     handled: Signals,
     /// A group restart stopped half way (a member failed to start): members may be down
@@ -610,7 +614,11 @@ impl SupTask {
         let reason = loop {
             generation += 1;
             self.shared().set_generation(generation);
-            self.token = self.shared().parent_token.child_token();
+            self.family = Arc::new(Family {
+                token: self.shared().family.token.child_token(),
+                ask_timeout: self.system.ask_timeout(),
+                root_path: self.system.path().clone(),
+            });
             self.handled = 0;
             self.intensity.reset();
             self.pending.clear();
@@ -674,7 +682,7 @@ impl SupTask {
                     ExitReason::Failed(info)
                 }
             };
-            self.token.cancel();
+            self.family.token.cancel();
             self.shared().control.end_instance();
             self.slots.clear();
             self.by_actor.clear();
@@ -767,7 +775,7 @@ impl SupTask {
             system: &self.system,
             path: self.shared().path().child(&spec.id),
             parent: self.shared().id,
-            parent_token: self.token.clone(),
+            family: self.family.clone(),
             reports: self.tx.clone(),
             capacity: spec.capacity,
         };
@@ -1613,7 +1621,7 @@ impl SupTask {
             child.control.raise(how | signal::FINAL);
         }
         if how & signal::SHUTDOWN_CANCELLED != 0 {
-            self.token.cancel();
+            self.family.token.cancel();
         }
         for child in &live {
             loop {
@@ -1904,7 +1912,7 @@ impl Drop for SupTask {
                     .raise(signal::SHUTDOWN_CANCELLED | signal::KILL | signal::FINAL);
             }
         }
-        self.token.cancel();
+        self.family.token.cancel();
         let reason = if self.shared().control.peek() & signal::SHUTDOWN != 0 {
             ExitReason::Shutdown(ShutdownCause::System)
         } else {
