@@ -99,9 +99,9 @@ pub(crate) struct Shared {
     /// Keeps `Shared` at 176 bytes. Without it (152 bytes) an idle actor used 102 bytes less
     /// resident memory, but a spawn + stop of 100,000 actors took half as long again (runs
     /// interleaved, same hour: 206–239 ms against 129–193 ms with the padding; at 160 bytes,
-    /// 153–200 ms). Likely, not proven: a smaller `Shared` fits the gap glibc leaves before a
-    /// 128-aligned task and shares a cache line with its header, which other threads write.
-    /// benches/README.md has the runs.
+    /// 153–200 ms). The cost is a cache line shared with a neighbouring allocation (aligned to
+    /// a cache line, the 152-byte `Shared` was as fast as this one), most likely the header of
+    /// a task, which other threads write. benches/README.md has the runs.
     _spacing: [u64; 3],
     generation: AtomicU64,
     exit: OnceLock<ExitReason>,
