@@ -1049,17 +1049,7 @@ impl<A: Actor> Cell<A> {
 
     /// Drops one undeliverable message; returns 1 if it was a tell (no reply inside it).
     fn discard(&mut self, msg: A::Msg) -> usize {
-        let entered = scope::enter(self.shared().id);
-        let before = scope::unanswered();
-        let dropped = catch_unwind(AssertUnwindSafe(move || drop(msg)));
-        // Counted even when the asker already gave up, whose reply is not parked.
-        let asks = scope::unanswered().wrapping_sub(before);
-        entered.exit(&mut self.orphans);
-        if let Err(payload) = dropped {
-            scope::drop_contained(payload);
-        }
-        self.resolve_orphans(&AskError::Stopped);
-        usize::from(asks == 0)
+        usize::from(scope::drop_undelivered(self.shared().id, msg))
     }
 
     /// Reports the final exit and releases waiters. The mailbox is closed and drained.

@@ -7,8 +7,8 @@ use std::task::Poll;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
 use crate::link::{self, AnyActorRef, MonitorRef};
-use crate::scope::{self, Orphans};
-use crate::{Actor, ActorId, ActorPath, ActorRef, ActorSystem, AskError, EventKind};
+use crate::scope;
+use crate::{Actor, ActorId, ActorPath, ActorRef, ActorSystem, EventKind};
 
 /// The context handed to every hook of an instance: its own handle, identity, generation,
 /// cancellation token and system.
@@ -356,22 +356,11 @@ impl<A: Actor> fmt::Debug for Context<A> {
 }
 
 /// A message told to `actor` from a task of the library that the actor will never take (it
-/// made its final exit, or its mailbox is closed): dropped as the final exit drops its queue
-/// (`Cell::discard`), inside the actor's scope with a panic contained, so that a reply inside
-/// is answered `Stopped`; a tell (no reply inside) is reported as an `Undelivered` event.
+/// made its final exit, or its mailbox is closed): dropped as the final exit drops its queue;
+/// a tell (no reply inside) is reported as an `Undelivered` event.
 fn undeliverable<A: Actor>(system: &ActorSystem, actor: &ActorRef<A>, msg: A::Msg) {
     let shared = &actor.shared;
-    let entered = scope::enter(shared.id);
-    let before = scope::unanswered();
-    scope::drop_contained(msg);
-    // Counted even when the asker already gave up, whose reply is not parked.
-    let asks = scope::unanswered().wrapping_sub(before);
-    let mut orphans = Orphans::default();
-    entered.exit(&mut orphans);
-    for orphan in orphans.take() {
-        orphan.resolve(AskError::Stopped);
-    }
-    if asks == 0 {
+    if scope::drop_undelivered(shared.id, msg) {
         system
             .collector()
             .emit(EventKind::Undelivered(1), shared, shared.generation());

@@ -212,6 +212,23 @@ pub(crate) fn drop_contained<T>(value: T) {
     }
 }
 
+/// Drops a message `actor` will never handle (its final exit, or a closed mailbox), in its
+/// scope with a panic in `Drop` contained, so that a reply inside is answered `Stopped`.
+/// True when it held no reply: a tell, to be counted as undelivered.
+pub(crate) fn drop_undelivered<M>(actor: ActorId, msg: M) -> bool {
+    let entered = enter(actor);
+    let before = unanswered();
+    drop_contained(msg);
+    // Counted even when the asker already gave up, whose reply is not parked.
+    let asks = unanswered().wrapping_sub(before);
+    let mut orphans = Orphans::default();
+    entered.exit(&mut orphans);
+    for orphan in orphans.take() {
+        orphan.resolve(AskError::Stopped);
+    }
+    asks == 0
+}
+
 /// True when `actor` is the one running on this thread.
 #[inline]
 pub(crate) fn is_current(actor: ActorId) -> bool {

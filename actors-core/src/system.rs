@@ -60,12 +60,11 @@ pub struct ActorSystem {
 
 struct SystemInner {
     name: String,
-    root_path: ActorPath,
     root_id: ActorId,
     collector: Collector,
     tracker: TaskTracker,
-    token: CancellationToken,
-    /// What the root's children share: the root token, the default ask timeout, the root path.
+    /// What the root's children share: the root token (cancelled at the shutdown), the
+    /// default ask timeout, the root path.
     family: Arc<Family>,
     children: DashMap<ActorId, Arc<Shared>, IdHasher>,
     /// Every other live actor and supervisor (children of supervisors), so that a shutdown
@@ -80,7 +79,6 @@ struct SystemInner {
     outcome: OnceLock<Result<(), ShutdownError>>,
     /// The runtime of the first spawn; the shutdown runs there.
     runtime: OnceLock<tokio::runtime::Handle>,
-    ask_timeout: Duration,
     shutdown_timeout: Duration,
 }
 
@@ -191,16 +189,13 @@ impl SystemBuilder {
         if self.failure_journal == 0 {
             return Err(SystemError::ZeroFailureJournal);
         }
-        let root_path = ActorPath::root(&self.name);
-        let token = CancellationToken::new();
         let family = Arc::new(Family {
-            token: token.clone(),
+            token: CancellationToken::new(),
             ask_timeout: self.ask_timeout,
-            root_path: root_path.clone(),
+            root_path: ActorPath::root(&self.name),
         });
         Ok(ActorSystem {
             inner: Arc::new(SystemInner {
-                root_path,
                 family,
                 name: self.name,
                 root_id: ActorId::next(),
@@ -212,7 +207,6 @@ impl SystemBuilder {
                     sinks
                 }),
                 tracker: TaskTracker::new(),
-                token,
                 children: DashMap::with_hasher(IdHasher),
                 members: DashMap::with_hasher(IdHasher),
                 registry: Registry::default(),
@@ -222,7 +216,6 @@ impl SystemBuilder {
                 stopped: Notify::new(),
                 outcome: OnceLock::new(),
                 runtime: OnceLock::new(),
-                ask_timeout: self.ask_timeout,
                 shutdown_timeout: self.shutdown_timeout,
             }),
         })
@@ -308,7 +301,7 @@ impl ActorSystem {
 
     /// The root's path, `/name`.
     pub fn path(&self) -> &ActorPath {
-        &self.inner.root_path
+        &self.inner.family.root_path
     }
 
     /// Subscribes to every lifecycle event emitted from now on.
@@ -387,7 +380,7 @@ impl ActorSystem {
     /// A child of the system's root cancellation token: cancelled when the system shuts down.
     /// Cancelling it does not affect the system.
     pub fn token(&self) -> CancellationToken {
-        self.inner.token.child_token()
+        self.inner.family.token.child_token()
     }
 
     /// True until a shutdown begins.
@@ -461,7 +454,7 @@ impl ActorSystem {
         // It runs on the runtime the actors were spawned on; with none ever spawned there is
         // nothing to stop or time.
         let Some(runtime) = inner.runtime.get() else {
-            inner.token.cancel();
+            inner.family.token.cancel();
             inner.tracker.close();
             self.mark_stopped(Ok(()));
             return Ok(());
@@ -489,7 +482,7 @@ impl ActorSystem {
         let inner = &self.inner;
         let mut timed_out = HashSet::new();
         let completed = self.stop_children(deadline, &mut timed_out).await;
-        inner.token.cancel();
+        inner.family.token.cancel();
         inner.tracker.close();
         let Some(deadline) = deadline else {
             inner.tracker.wait().await;
@@ -616,7 +609,7 @@ impl ActorSystem {
 
     fn root_child_path(&self, name: &str) -> Result<ActorPath, SpawnError> {
         if valid_name(name) {
-            Ok(self.inner.root_path.child(name))
+            Ok(self.inner.family.root_path.child(name))
         } else {
             Err(SpawnError::InvalidName(name.to_owned()))
         }
@@ -767,7 +760,7 @@ impl ActorSystem {
     }
 
     pub(crate) fn ask_timeout(&self) -> Duration {
-        self.inner.ask_timeout
+        self.inner.family.ask_timeout
     }
 
     pub(crate) fn collector(&self) -> &Collector {

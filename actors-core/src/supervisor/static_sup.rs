@@ -1047,7 +1047,8 @@ impl SupTask {
                         let group = self.leave_scheduled(group);
                         // Those starting now: a group restart of theirs still scheduled is
                         // spent (left there, it would delay or mislabel a later one).
-                        self.forget_scheduled(&group);
+                        // (A fold whose outcome is not needed: they start now.)
+                        let _ = self.fold_scheduled(&group, &mut Vec::new());
                         self.start_group(group, &[]).await;
                     }
                 }
@@ -1175,23 +1176,6 @@ impl SupTask {
         });
         self.scheduled = scheduled;
         due
-    }
-
-    /// Takes the members of `group`, which start now, out of the group restarts still
-    /// scheduled (and drops those left empty).
-    fn forget_scheduled(&mut self, group: &[Arc<str>]) {
-        let mut scheduled = std::mem::take(&mut self.scheduled);
-        scheduled.retain_mut(|older| {
-            let Some(members) = older.group.as_mut() else {
-                return true;
-            };
-            members.retain(|m| !group.contains(m));
-            older.announced.retain(|id| {
-                !(self.by_actor.get(id)).is_some_and(|&j| group.contains(&self.slots[j].spec.id))
-            });
-            !members.is_empty()
-        });
-        self.scheduled = scheduled;
     }
 
     /// Whether a significant child's own end (just handled) shuts the supervisor down.
