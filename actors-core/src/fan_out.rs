@@ -105,7 +105,8 @@ pub(crate) async fn join_within<F: Future>(
             std::mem::swap(&mut state.woken, &mut batch);
         }
         for index in batch.drain(..) {
-            // A future woken twice, or after it finished, is polled (or skipped) once.
+            // A future woken twice before this poll is polled twice (harmless); one that
+            // finished meanwhile is skipped.
             let Some(future) = &mut pending[index] else {
                 continue;
             };
