@@ -99,7 +99,7 @@ impl<A: Actor> Context<A> {
     /// has made its final exit by then (or is draining), the message is dropped as the final
     /// exit drops what is left in a mailbox: a tell is counted in an
     /// [`Undelivered`](crate::EventKind::Undelivered) event, a [`Reply`](crate::Reply) inside
-    /// it is answered [`AskError::Stopped`], and a panic in its `Drop` is contained.
+    /// it is answered [`AskError::Stopped`](crate::AskError::Stopped), and a panic in its `Drop` is contained.
     ///
     /// A panic in `f` reaches `into` as an error. A panic in `into` itself leaves no message
     /// to send: it is reported as a `tracing` error. Cancellation is cooperative, as for
