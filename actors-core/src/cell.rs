@@ -20,12 +20,12 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::events::EventKind;
 use crate::exit::FailedIn;
 use crate::link::Notice;
+use crate::mailbox::chan;
 use crate::mailbox::{Control, Signals, signal};
 use crate::scope::{self, Orphans};
 use crate::supervisor::link::{self as supervision, Decision, Inbox, Report, ReportKind, Reports};
@@ -297,7 +297,7 @@ fn contain<'a, F: Future + 'a>(
 
 /// The actor's task state, outside any instance.
 pub(crate) struct Cell<A: Actor> {
-    rx: mpsc::Receiver<A::Msg>,
+    rx: chan::Receiver<A::Msg>,
     myself: ActorRef<A>,
     system: ActorSystem,
     /// Replies dropped unanswered during the current hook, waiting for their error.
@@ -351,7 +351,7 @@ impl<A> Supervised<A> {
 
 impl<A: Actor> Cell<A> {
     pub(crate) fn new(
-        rx: mpsc::Receiver<A::Msg>,
+        rx: chan::Receiver<A::Msg>,
         myself: ActorRef<A>,
         system: ActorSystem,
         supervised: Option<Supervised<A>>,
@@ -1120,7 +1120,7 @@ mod footprint {
             size_of::<Shared>()
         );
         let system = ActorSystem::new("footprint").unwrap();
-        let (tx, rx) = mpsc::channel(4);
+        let (tx, rx) = chan::channel(4);
         let shared = Arc::new(Shared::new(
             ActorId::next(),
             Name::Given(ActorPath::root("footprint")),

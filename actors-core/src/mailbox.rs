@@ -21,6 +21,8 @@ use tokio_util::sync::CancellationToken;
 use crate::SpawnError;
 use crate::link::Relations;
 
+pub(crate) mod chan;
+
 /// The mailbox capacity an actor gets unless its spawn says otherwise.
 ///
 /// Capacity is a performance knob as well as a memory bound: a small mailbox keeps a producer

@@ -7,8 +7,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use std::task::Poll;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-
+use crate::mailbox::chan;
 use crate::reply::Reply;
 use crate::{
     Actor, ActorRef, ActorSystem, AdminError, AskError, ChildSpec, SendError, StartError, Strategy,
@@ -748,7 +747,7 @@ enum Routed<'a, A: Actor> {
 /// Room in whichever of `workers`' mailboxes frees first; `None` if they are all closed.
 async fn first_room<A: Actor>(
     workers: &[(Arc<str>, ActorRef<A>)],
-) -> Option<mpsc::Permit<'_, A::Msg>> {
+) -> Option<chan::Permit<'_, A::Msg>> {
     // Never the caller's own mailbox (a worker submitting to its own pool): only another
     // worker can make room there while it waits.
     let caller = crate::scope::current();

@@ -9,13 +9,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use dashmap::DashMap;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::cell::{Cell, Family, Name, Shared, Supervised};
 use crate::events::{Collector, Event, EventKind, Events, Sink, TracingSink};
+use crate::mailbox::chan;
 use crate::mailbox::{self, signal};
 use crate::registry::Registry;
 use crate::supervisor::{self, Placement};
@@ -597,7 +598,7 @@ impl ActorSystem {
             Some(name) => Name::Given(self.root_child_path(&name)?),
             None => Name::Numbered(short_type_name::<A>),
         };
-        let (tx, rx) = mpsc::channel(capacity);
+        let (tx, rx) = chan::channel(capacity);
         let (shared, runtime) = self.register_root_child(|id, family| {
             Shared::new(id, name, Some(self.inner.root_id), family)
         })?;
@@ -677,7 +678,7 @@ impl ActorSystem {
     ) -> Result<ActorRef<A>, SpawnError> {
         let capacity = mailbox::validate_capacity(place.capacity)?;
         self.check_spawn()?;
-        let (tx, rx) = mpsc::channel(capacity);
+        let (tx, rx) = chan::channel(capacity);
         let shared = Arc::new(Shared::new(
             ActorId::next(),
             Name::Given(place.path),

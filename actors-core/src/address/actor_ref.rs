@@ -3,10 +3,10 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::cell::Shared;
+use crate::mailbox::chan;
 use crate::mailbox::signal;
 use crate::reply::Reply;
 use crate::{
@@ -23,7 +23,7 @@ use crate::{
 /// `tell` and `try_tell` never allocate; an ask allocates its reply slot (one small `Arc`, as
 /// a tokio oneshot does). Messages from one sender arrive in the order they were sent.
 pub struct ActorRef<A: Actor> {
-    pub(crate) tx: mpsc::Sender<A::Msg>,
+    pub(crate) tx: chan::Sender<A::Msg>,
     pub(crate) shared: Arc<Shared>,
 }
 
@@ -76,8 +76,8 @@ impl<A: Actor> ActorRef<A> {
         tokio::task::consume_budget().await;
         match self.tx.try_send(msg) {
             Ok(()) => Ok(()),
-            Err(mpsc::error::TrySendError::Closed(m)) => Err(SendError::Closed(m)),
-            Err(mpsc::error::TrySendError::Full(m)) => self.tell_when_room(m).await,
+            Err(TrySendError::Closed(m)) => Err(SendError::Closed(m)),
+            Err(TrySendError::Full(m)) => self.tell_when_room(m).await,
         }
     }
 
@@ -90,9 +90,7 @@ impl<A: Actor> ActorRef<A> {
         if scope::is_current(self.shared.id) {
             return Err(SendError::WouldDeadlock(msg));
         }
-        tokio::task::unconstrained(self.tx.send(msg))
-            .await
-            .map_err(|mpsc::error::SendError(m)| SendError::Closed(m))
+        tokio::task::unconstrained(self.tx.send(msg)).await
     }
 
     /// Sends a message if the mailbox has room right now; never waits.
@@ -128,10 +126,7 @@ impl<A: Actor> ActorRef<A> {
     /// # }
     /// ```
     pub fn try_tell(&self, msg: A::Msg) -> Result<(), TrySendError<A::Msg>> {
-        self.tx.try_send(msg).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(m) => TrySendError::Full(m),
-            mpsc::error::TrySendError::Closed(m) => TrySendError::Closed(m),
-        })
+        self.tx.try_send(msg)
     }
 
     /// Sends a message, waiting at most `timeout` for room in the mailbox.
@@ -152,13 +147,10 @@ impl<A: Actor> ActorRef<A> {
         if scope::is_current(self.shared.id) {
             return self.tell(msg).await.map_err(SendTimeoutError::from);
         }
+        // A deadline too far to represent: no deadline at all.
         self.tx
-            .send_timeout(msg, timeout)
+            .send_until(msg, Instant::now().checked_add(timeout))
             .await
-            .map_err(|e| match e {
-                mpsc::error::SendTimeoutError::Timeout(m) => SendTimeoutError::Timeout(m),
-                mpsc::error::SendTimeoutError::Closed(m) => SendTimeoutError::Closed(m),
-            })
     }
 
     /// Asks a question and waits for the answer, under the system's default ask timeout
@@ -244,18 +236,14 @@ impl<A: Actor> ActorRef<A> {
                 }
                 Instant::now().checked_add(timeout)
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => return Err(AskError::Stopped),
-            Err(mpsc::error::TrySendError::Full(msg)) => {
+            Err(TrySendError::Closed(_)) => return Err(AskError::Stopped),
+            Err(TrySendError::Full(msg)) => {
+                // A deadline too far to represent: no timer at all.
                 let deadline = Instant::now().checked_add(timeout);
-                let sent = match deadline {
-                    Some(deadline) => tokio::time::timeout_at(deadline, self.tx.send(msg)).await,
-                    // A deadline too far to represent: no timer at all.
-                    None => Ok(self.tx.send(msg).await),
-                };
-                match sent {
-                    Ok(Ok(())) => {}
-                    Ok(Err(_closed)) => return Err(AskError::Stopped),
-                    Err(_elapsed) => return Err(AskError::Timeout(timeout)),
+                match self.tx.send_until(msg, deadline).await {
+                    Ok(()) => {}
+                    Err(SendTimeoutError::Timeout(_)) => return Err(AskError::Timeout(timeout)),
+                    Err(_closed) => return Err(AskError::Stopped),
                 }
                 deadline
             }

@@ -3,8 +3,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
-
 use crate::{Actor, ActorId, ActorPath, ActorRef, SendError, TrySendError, scope};
 
 type TellFuture<'a, M> = Pin<Box<dyn Future<Output = Result<(), SendError<M>>> + Send + 'a>>;
@@ -41,8 +39,8 @@ where
                 permit.send(msg.into());
                 Ok(())
             }
-            Err(mpsc::error::TrySendError::Full(())) => Err(TrySendError::Full(msg)),
-            Err(mpsc::error::TrySendError::Closed(())) => Err(TrySendError::Closed(msg)),
+            Err(TrySendError::Full(())) => Err(TrySendError::Full(msg)),
+            Err(TrySendError::Closed(())) => Err(TrySendError::Closed(msg)),
         }
     }
 

@@ -1,16 +1,15 @@
 use std::fmt;
 use std::sync::{Arc, Weak};
 
-use tokio::sync::mpsc;
-
 use crate::cell::Shared;
+use crate::mailbox::chan;
 use crate::{Actor, ActorId, ActorRef};
 
 /// A handle that does not keep the actor's sender side alive; upgrade it to send.
 ///
 /// Useful to break reference cycles (an actor that keeps a handle to its parent).
 pub struct WeakActorRef<A: Actor> {
-    tx: mpsc::WeakSender<A::Msg>,
+    tx: chan::WeakSender<A::Msg>,
     shared: Weak<Shared>,
     id: ActorId,
 }
