@@ -77,7 +77,7 @@ macro_rules! run_hook {
 /// children, one per generation of a supervisor for its children. Each actor holds one `Arc`
 /// of it instead of a token, a timeout and a path of its own: no lock on the parent's token
 /// at each spawn and each final drop (a cancellation token's clone and drop each lock its
-/// node), and 24 bytes (spent on spacing for now: `Shared::_spacing`).
+/// node), and 24 bytes of `Shared`.
 pub(crate) struct Family {
     pub(crate) token: CancellationToken,
     pub(crate) ask_timeout: Duration,
@@ -96,13 +96,6 @@ pub(crate) struct Shared {
     pub(crate) parent: Option<ActorId>,
     pub(crate) control: Control,
     pub(crate) family: Arc<Family>,
-    /// Keeps `Shared` at 176 bytes. Without it (152 bytes) an idle actor used 102 bytes less
-    /// resident memory, but a spawn + stop of 100,000 actors took half as long again (runs
-    /// interleaved, same hour: 206–239 ms against 129–193 ms with the padding; at 160 bytes,
-    /// 153–200 ms). The cost is a cache line shared with a neighbouring allocation (aligned to
-    /// a cache line, the 152-byte `Shared` was as fast as this one), most likely the header of
-    /// a task, which other threads write. benches/README.md has the runs.
-    _spacing: [u64; 3],
     generation: AtomicU64,
     exit: OnceLock<ExitReason>,
     /// True for a supervisor (which has no mailbox, and whose shutdown waits for its tree).
@@ -134,7 +127,6 @@ impl Shared {
             parent,
             control: Control::new(),
             family,
-            _spacing: [0; 3],
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
             supervisor: false,
@@ -1109,13 +1101,12 @@ mod footprint {
     /// Every idle actor holds one `Shared` and one task whose future is `Cell::run`'s: a
     /// field added to either, or a local kept across an `.await` in `run`, grows them all
     /// (`benches/idle_memory.rs` measures the whole). Raise these bounds only on purpose:
-    /// 176 + 16 bytes of `Arc` fit glibc's 208-byte chunk (176 includes 24 bytes of spacing,
-    /// see `Shared::_spacing`), and a future of up to about 270 bytes keeps tokio's task
-    /// (aligned to 128) at 384 bytes.
+    /// 152 + 16 bytes of `Arc` fit glibc's 176-byte chunk, and a future of up to about 270
+    /// bytes keeps tokio's task (aligned to 128) at 384 bytes.
     #[tokio::test]
     async fn an_idle_actor_stays_small() {
         assert!(
-            size_of::<Shared>() <= 176,
+            size_of::<Shared>() <= 152,
             "Shared is {} bytes",
             size_of::<Shared>()
         );

@@ -371,7 +371,7 @@ impl<A: Actor> Pool<A> {
             if let (Some(only), None) = (open.next(), open.next()) {
                 // One worker to wait on (a pool of one, or the others are gone): room in its
                 // mailbox, with no second try first and no boxing. (Both would touch the
-                // channel's semaphore, which the worker's core writes.)
+                // channel's lock, which the worker's core takes.)
                 if crate::scope::is_current(only.id()) {
                     // A worker of this pool submitting to itself with its mailbox full.
                     return Err(SendError::WouldDeadlock(job));

@@ -65,6 +65,8 @@ struct State<T> {
     /// were cancelled by their own sender). `u64::MAX` until the channel closes; then the
     /// first ticket still waiting, whose holders were refused.
     granted_below: u64,
+    /// The receiver is dropped: nothing will ever take a message out of `queue` again.
+    rx_gone: bool,
 }
 
 impl<T> Chan<T> {
@@ -132,6 +134,7 @@ pub(crate) fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             waiters: VecDeque::new(),
             next_ticket: 0,
             granted_below: u64::MAX,
+            rx_gone: false,
         }),
         senders: AtomicUsize::new(1),
         closed: AtomicBool::new(false),
@@ -317,10 +320,17 @@ impl<T> Clone for WeakSender<T> {
 
 impl<T> Permit<'_, T> {
     /// Sends through the reserved slot. After a close the message is still queued, for the
-    /// receiver's drain.
+    /// receiver's drain; once the receiver is gone it is dropped here and now, as the queue
+    /// was (it may hold a reply someone waits for).
     pub(crate) fn send(self, msg: T) {
         let mut state = self.chan.lock();
         state.reserved -= 1;
+        if state.rx_gone {
+            drop(state);
+            std::mem::forget(self);
+            drop(msg);
+            return;
+        }
         let waker = state.push(msg);
         drop(state);
         std::mem::forget(self);
@@ -430,11 +440,7 @@ impl<T> Receiver<T> {
         let chan = &*self.chan;
         let mut state = chan.lock();
         if let Some(msg) = state.queue.pop_front() {
-            let waker = if state.waiters.is_empty() {
-                None
-            } else {
-                state.grant_next(chan.capacity)
-            };
+            let waker: Option<Waker> = None;
             drop(state);
             wake(waker);
             restore.made_progress();
@@ -503,8 +509,15 @@ impl<T> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.close();
+        let mut state = self.chan.lock();
+        // From now on a permit's message is dropped, not queued (see `Permit::send`).
+        state.rx_gone = true;
+        let queue = std::mem::take(&mut state.queue);
+        // The senders may outlive the receiver's task by far: its waker goes too.
+        let waker = state.rx_waker.take();
+        drop(state);
         // Dropped outside the lock: a message's `Drop` is user code.
-        let queue = std::mem::take(&mut self.chan.lock().queue);
+        drop(waker);
         drop(queue);
     }
 }
@@ -743,5 +756,867 @@ mod tests {
             sender.await.unwrap();
         }
         assert_eq!(next, [2_000; 8]);
+    }
+
+    // ---- Review tests: cancellation at every point, close, permits, coop, races. ----
+
+    /// A message that counts its own drops, to see where it goes.
+    #[derive(Debug)]
+    struct Counted(Arc<AtomicUsize>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_permit_sent_after_the_receiver_is_gone_drops_its_message_at_once() {
+        // A message may carry the answer channel of an `ask`: held in a dead mailbox, it would
+        // leave the asker waiting for its timeout instead of learning the actor is gone.
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = channel::<Counted>(2);
+        let permit = tx.try_reserve().unwrap();
+        drop(rx);
+        permit.send(Counted(drops.clone()));
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1,
+            "held by a channel nobody reads"
+        );
+        assert_eq!(tx.capacity(), 2);
+    }
+
+    #[test]
+    fn a_dropped_receiver_lets_go_of_its_waker() {
+        let (tx, mut rx) = channel::<u32>(1);
+        let woken = Arc::new(Woken::default());
+        let waker = Waker::from(woken.clone());
+        assert_pending!(rx.poll_recv(&mut Context::from_waker(&waker)));
+        drop(waker);
+        drop(rx);
+        // The receiver's task may be long gone; the channel lives on in every sender.
+        assert_eq!(Arc::strong_count(&woken), 1);
+        drop(tx);
+    }
+
+    #[test]
+    fn futures_dropped_before_their_first_poll_leave_no_trace() {
+        let (tx, mut rx) = channel::<u32>(1);
+        drop(tx.send(1));
+        drop(tx.reserve());
+        assert_eq!(tx.capacity(), 1);
+        tx.try_send(0).unwrap();
+        let mut waiting = task::spawn(tx.send(2));
+        assert_pending!(waiting.poll());
+        drop(tx.send(3));
+        drop(tx.reserve());
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert!(waiting.is_woken());
+        assert_eq!(assert_ready!(waiting.poll()), Ok(()));
+        assert_eq!(rx.try_recv(), Ok(2));
+        assert_eq!(tx.capacity(), 1);
+    }
+
+    #[test]
+    fn a_reservation_granted_then_dropped_passes_the_slot_on() {
+        let (tx, mut rx) = channel::<u32>(1);
+        tx.try_send(0).unwrap();
+        let mut first = task::spawn(tx.reserve());
+        let mut second = task::spawn(tx.reserve());
+        assert_pending!(first.poll());
+        assert_pending!(second.poll());
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert!(first.is_woken());
+        assert!(!second.is_woken());
+        assert_eq!(tx.capacity(), 0);
+        drop(first);
+        assert!(second.is_woken());
+        let permit = assert_ready!(second.poll()).unwrap();
+        assert_eq!(tx.try_send(9), Err(TrySendError::Full(9)));
+        permit.send(2);
+        assert_eq!(rx.try_recv(), Ok(2));
+        assert_eq!(tx.capacity(), 1);
+    }
+
+    #[test]
+    fn a_granted_reservation_refused_by_the_close_ends_the_drain() {
+        for poll_it in [true, false] {
+            let (tx, mut rx) = channel::<u32>(1);
+            tx.try_send(0).unwrap();
+            let mut waiting = task::spawn(tx.reserve());
+            assert_pending!(waiting.poll());
+            assert_eq!(rx.try_recv(), Ok(0));
+            rx.close();
+            // The granted slot is still counted: the drain cannot say "over" yet.
+            assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+            let woken = Arc::new(Woken::default());
+            let waker = Waker::from(woken.clone());
+            assert_pending!(rx.poll_recv(&mut Context::from_waker(&waker)));
+            if poll_it {
+                assert!(matches!(assert_ready!(waiting.poll()), Err(Closed)));
+            } else {
+                drop(waiting);
+            }
+            assert!(woken.0.load(Ordering::SeqCst), "the drain was never told");
+            assert_eq!(
+                rx.poll_recv(&mut Context::from_waker(&waker)),
+                Poll::Ready(None)
+            );
+            assert_eq!(tx.capacity(), 1);
+        }
+    }
+
+    #[test]
+    fn the_close_refuses_the_line_behind_a_grant_and_a_cancellation() {
+        let (tx, mut rx) = channel::<u32>(1);
+        tx.try_send(0).unwrap();
+        let mut a = task::spawn(tx.send(1));
+        let mut b = task::spawn(tx.send(2));
+        let mut c = task::spawn(tx.reserve());
+        let mut d = task::spawn(tx.send(4));
+        assert_pending!(a.poll());
+        assert_pending!(b.poll());
+        assert_pending!(c.poll());
+        assert_pending!(d.poll());
+        // b leaves the middle of the line; a is granted; then the close.
+        drop(b);
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert!(a.is_woken());
+        assert!(!c.is_woken());
+        rx.close();
+        assert!(c.is_woken());
+        assert!(d.is_woken());
+        assert!(matches!(assert_ready!(c.poll()), Err(Closed)));
+        assert_eq!(assert_ready!(d.poll()), Err(SendError::Closed(4)));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        assert_eq!(assert_ready!(a.poll()), Err(SendError::Closed(1)));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+        assert_eq!(tx.capacity(), 1);
+    }
+
+    #[test]
+    fn a_waiter_repolled_with_a_new_waker_is_woken_through_it() {
+        let (tx, mut rx) = channel::<u32>(1);
+        tx.try_send(0).unwrap();
+        let mut fut = Box::pin(tx.send(1));
+        let old = Arc::new(Woken::default());
+        let new = Arc::new(Woken::default());
+        let old_waker = Waker::from(old.clone());
+        let new_waker = Waker::from(new.clone());
+        assert_pending!(fut.as_mut().poll(&mut Context::from_waker(&old_waker)));
+        assert_pending!(fut.as_mut().poll(&mut Context::from_waker(&new_waker)));
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert!(new.0.load(Ordering::SeqCst));
+        assert!(!old.0.load(Ordering::SeqCst));
+        assert_eq!(
+            fut.as_mut().poll(&mut Context::from_waker(&new_waker)),
+            Poll::Ready(Ok(()))
+        );
+    }
+
+    #[test]
+    fn permits_keep_the_drain_open_and_the_count_never_underflows() {
+        let (tx, mut rx) = channel::<u32>(2);
+        let a = tx.try_reserve().unwrap();
+        let b = tx.try_reserve().unwrap();
+        assert_eq!(tx.capacity(), 0);
+        assert_eq!(tx.try_reserve().err(), Some(TrySendError::Full(())));
+        rx.close();
+        assert_eq!(tx.capacity(), 0);
+        a.send(1);
+        assert_eq!(tx.capacity(), 0);
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(tx.capacity(), 1);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+        drop(b);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+        assert_eq!(tx.capacity(), 2);
+        // And after the receiver is gone too.
+        let (tx, rx) = channel::<u32>(1);
+        let permit = tx.try_reserve().unwrap();
+        drop(rx);
+        assert_eq!(tx.capacity(), 0);
+        permit.send(1);
+        assert_eq!(tx.capacity(), 1);
+        assert_eq!(tx.try_send(2), Err(TrySendError::Closed(2)));
+    }
+
+    #[test]
+    fn a_receiver_waiting_on_permits_is_woken_by_the_last_senders_drop() {
+        let (tx, mut rx) = channel::<u32>(2);
+        let tx2 = tx.clone();
+        let permit = tx.try_reserve().unwrap();
+        let woken = Arc::new(Woken::default());
+        let waker = Waker::from(woken.clone());
+        let mut cx = Context::from_waker(&waker);
+        drop(tx2);
+        assert_pending!(rx.poll_recv(&mut cx));
+        permit.send(5);
+        assert!(woken.0.load(Ordering::SeqCst));
+        assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(5)));
+        woken.0.store(false, Ordering::SeqCst);
+        assert_pending!(rx.poll_recv(&mut cx));
+        drop(tx);
+        assert!(woken.0.load(Ordering::SeqCst));
+        assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn send_until_takes_a_slot_granted_before_its_deadline_even_if_polled_after() {
+        let (tx, mut rx) = channel::<u32>(1);
+        tx.try_send(0).unwrap();
+        let deadline = Instant::now() + Duration::from_millis(10);
+        let mut first = task::spawn(tx.send_until(1, Some(deadline)));
+        let mut second = task::spawn(tx.send_until(2, Some(deadline)));
+        let mut third = task::spawn(tx.send(3));
+        assert_pending!(first.poll());
+        assert_pending!(second.poll());
+        assert_pending!(third.poll());
+        assert_eq!(rx.try_recv(), Ok(0));
+        assert!(first.is_woken());
+        tokio::time::advance(Duration::from_millis(20)).await;
+        // Granted in time: the message goes, late poll or not.
+        assert_eq!(assert_ready!(first.poll()), Ok(()));
+        // Still in line at the deadline: the message comes back, and the line moves on.
+        assert!(second.is_woken());
+        assert_eq!(
+            assert_ready!(second.poll()),
+            Err(SendTimeoutError::Timeout(2))
+        );
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert!(third.is_woken());
+        assert_eq!(assert_ready!(third.poll()), Ok(()));
+        assert_eq!(rx.try_recv(), Ok(3));
+        // A send_until granted and then dropped passes its slot on.
+        tx.try_send(4).unwrap();
+        let deadline = Instant::now() + Duration::from_millis(10);
+        let mut granted = task::spawn(tx.send_until(5, Some(deadline)));
+        let mut next = task::spawn(tx.send(6));
+        assert_pending!(granted.poll());
+        assert_pending!(next.poll());
+        assert_eq!(rx.try_recv(), Ok(4));
+        drop(granted);
+        assert!(next.is_woken());
+        assert_eq!(assert_ready!(next.poll()), Ok(()));
+        assert_eq!(rx.try_recv(), Ok(6));
+        assert_eq!(tx.capacity(), 1);
+    }
+
+    #[tokio::test]
+    async fn sends_and_receives_spend_the_budget_and_waiting_does_not() {
+        // Each in a task of its own, with a fresh budget.
+        tokio::spawn(async {
+            let (tx, mut rx) = channel::<u32>(1024);
+            let mut sent = 0;
+            while tokio::task::coop::has_budget_remaining() {
+                tx.send(sent).await.unwrap();
+                sent += 1;
+            }
+            assert_eq!(sent, 128);
+            tokio::task::yield_now().await;
+            let mut received = 0;
+            while tokio::task::coop::has_budget_remaining() {
+                assert_eq!(rx.recv().await, Some(received));
+                received += 1;
+            }
+            assert_eq!(received, 128);
+            // try_send and try_recv spend nothing.
+            tokio::task::yield_now().await;
+            for i in 0..500 {
+                let _ = tx.try_send(i);
+                let _ = rx.try_recv();
+            }
+            assert!(tokio::task::coop::has_budget_remaining());
+        })
+        .await
+        .unwrap();
+        tokio::spawn(async {
+            let (tx, mut rx) = channel::<u32>(1);
+            tx.try_send(0).unwrap();
+            let mut waiting = task::spawn(tx.send(1));
+            for _ in 0..500 {
+                assert_pending!(waiting.poll());
+            }
+            let mut waiting_reserve = task::spawn(tx.reserve());
+            for _ in 0..500 {
+                assert_pending!(waiting_reserve.poll());
+            }
+            assert_eq!(rx.try_recv(), Ok(0));
+            let mut empty = task::spawn(async {});
+            let _ = empty.poll();
+            assert!(tokio::task::coop::has_budget_remaining());
+            // Granted, but polled without budget: the grant waits, nobody barges.
+            while tokio::task::coop::has_budget_remaining() {
+                let mut spend = task::spawn(tokio::task::coop::consume_budget());
+                assert_ready!(spend.poll());
+            }
+            assert_pending!(waiting.poll());
+            assert_eq!(tx.try_send(9), Err(TrySendError::Full(9)));
+            // tokio defers the budget's wake-up to the task's yield.
+            tokio::task::yield_now().await;
+            assert!(waiting.is_woken(), "the budget's wake-up");
+            assert_eq!(assert_ready!(waiting.poll()), Ok(()));
+            assert_eq!(rx.try_recv(), Ok(1));
+            drop(waiting_reserve);
+            assert_eq!(tx.capacity(), 1);
+        })
+        .await
+        .unwrap();
+    }
+
+    #[test]
+    fn a_weak_upgrade_racing_the_last_drop_never_strands_the_receiver() {
+        for _ in 0..300 {
+            let (tx, mut rx) = channel::<u32>(1);
+            let weak = tx.downgrade();
+            let woken = Arc::new(Woken::default());
+            let waker = Waker::from(woken.clone());
+            let mut cx = Context::from_waker(&waker);
+            assert_pending!(rx.poll_recv(&mut cx));
+            let upgraded = std::thread::scope(|s| {
+                s.spawn(move || drop(tx));
+                s.spawn(|| weak.upgrade().map(|tx| tx.try_send(1).is_ok()))
+                    .join()
+                    .unwrap()
+            });
+            assert!(woken.0.load(Ordering::SeqCst), "the receiver slept on");
+            match upgraded {
+                Some(sent) => {
+                    assert!(sent);
+                    assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
+                }
+                None => {}
+            }
+            assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
+            assert!(weak.upgrade().is_none());
+        }
+    }
+
+    /// A small xorshift, for interleavings that are random but the same on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            let mut x = self.0;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.0 = x;
+            x
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// What a hand-polled send or reservation ends with.
+    enum Out<'a> {
+        Sent,
+        Permit(Permit<'a, u32>),
+        /// Refused by the close: the message back for a send, `None` for a reservation.
+        Refused(Option<u32>),
+    }
+
+    type Fut<'a> = Pin<Box<dyn Future<Output = Out<'a>> + 'a>>;
+
+    struct InFlight<'a> {
+        id: usize,
+        /// The message of a send; `None` for a reservation.
+        msg: Option<u32>,
+        fut: Polled<Fut<'a>>,
+    }
+
+    /// What the channel should look like: the reference the real one is held to.
+    #[derive(Default)]
+    struct Model {
+        cap: usize,
+        queue: VecDeque<u32>,
+        permits: usize,
+        /// Ids of the futures waiting for room, in order.
+        line: VecDeque<usize>,
+        /// Ids granted a slot and not yet polled.
+        granted: Vec<usize>,
+        /// Ids refused by the close and not yet polled.
+        refused: Vec<usize>,
+        closed: bool,
+        rx_waiting: bool,
+    }
+
+    impl Model {
+        fn reserved(&self) -> usize {
+            self.permits + self.granted.len()
+        }
+
+        fn room(&self) -> bool {
+            self.queue.len() + self.reserved() < self.cap
+        }
+
+        fn ended(&self) -> bool {
+            self.closed && self.queue.is_empty() && self.reserved() == 0
+        }
+
+        /// A slot came free: the first in line must have been granted it, and woken.
+        fn freed(&mut self, in_flight: &[InFlight<'_>]) {
+            if self.closed || !self.room() {
+                return;
+            }
+            if let Some(id) = self.line.pop_front() {
+                self.granted.push(id);
+                let f = in_flight.iter().find(|f| f.id == id).unwrap();
+                assert!(f.fut.is_woken(), "waiter {id} granted a slot but not woken");
+            }
+        }
+
+        /// A message was queued, or a reservation given back: a waiting receiver must know.
+        fn check_rx(&mut self, rx_woken: &Woken, pushed: bool) {
+            if self.rx_waiting && (pushed || self.ended()) {
+                assert!(rx_woken.0.load(Ordering::SeqCst), "receiver not woken");
+                self.rx_waiting = false;
+            }
+        }
+    }
+
+    fn send_fut(tx: &Sender<u32>, msg: u32) -> Fut<'_> {
+        Box::pin(async move {
+            match tx.send(msg).await {
+                Ok(()) => Out::Sent,
+                Err(SendError::Closed(msg)) => Out::Refused(Some(msg)),
+                Err(SendError::WouldDeadlock(_)) => unreachable!(),
+            }
+        })
+    }
+
+    fn reserve_fut(tx: &Sender<u32>) -> Fut<'_> {
+        Box::pin(async move {
+            match tx.reserve().await {
+                Ok(permit) => Out::Permit(permit),
+                Err(Closed) => Out::Refused(None),
+            }
+        })
+    }
+
+    fn run_model(seed: u64, steps: usize) {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let cap = 1 + rng.below(4);
+        let (tx, mut rx) = channel::<u32>(cap);
+        let mut m = Model {
+            cap,
+            ..Model::default()
+        };
+        let rx_woken = Arc::new(Woken::default());
+        let rx_waker = Waker::from(rx_woken.clone());
+        let mut in_flight: Vec<InFlight<'_>> = Vec::new();
+        let mut permits: Vec<Permit<'_, u32>> = Vec::new();
+        let (mut next_msg, mut next_id) = (0u32, 0usize);
+        let (mut accepted, mut received, mut returned) = (Vec::new(), Vec::new(), Vec::new());
+        let mut cancelled = Vec::new();
+
+        for step in 0..steps {
+            let op = rng.below(100);
+            let ctx = || format!("seed {seed} step {step} op {op}");
+            match op {
+                // try_send
+                0..=9 => {
+                    let msg = next_msg;
+                    next_msg += 1;
+                    let got = tx.try_send(msg);
+                    if m.closed {
+                        assert_eq!(got, Err(TrySendError::Closed(msg)), "{}", ctx());
+                        returned.push(msg);
+                    } else if !m.line.is_empty() || !m.room() {
+                        assert_eq!(got, Err(TrySendError::Full(msg)), "{}", ctx());
+                        returned.push(msg);
+                    } else {
+                        assert_eq!(got, Ok(()), "{}", ctx());
+                        m.queue.push_back(msg);
+                        accepted.push(msg);
+                        m.check_rx(&rx_woken, true);
+                    }
+                }
+                // try_reserve
+                10..=14 => {
+                    let got = tx.try_reserve();
+                    if m.closed {
+                        assert_eq!(got.err(), Some(TrySendError::Closed(())), "{}", ctx());
+                    } else if !m.line.is_empty() || !m.room() {
+                        assert_eq!(got.err(), Some(TrySendError::Full(())), "{}", ctx());
+                    } else {
+                        permits.push(got.expect("a permit"));
+                        m.permits += 1;
+                    }
+                }
+                // a new send or reservation, polled once
+                15..=34 => {
+                    let (msg, fut) = if op < 28 {
+                        let msg = next_msg;
+                        next_msg += 1;
+                        (Some(msg), send_fut(&tx, msg))
+                    } else {
+                        (None, reserve_fut(&tx))
+                    };
+                    let id = next_id;
+                    next_id += 1;
+                    let mut fut = task::spawn(fut);
+                    match fut.poll() {
+                        Poll::Pending => {
+                            assert!(!m.closed && (!m.line.is_empty() || !m.room()), "{}", ctx());
+                            m.line.push_back(id);
+                            in_flight.push(InFlight { id, msg, fut });
+                        }
+                        Poll::Ready(out) => {
+                            if m.closed {
+                                assert!(matches!(out, Out::Refused(r) if r == msg), "{}", ctx());
+                                returned.extend(msg);
+                            } else {
+                                assert!(m.line.is_empty() && m.room(), "{}", ctx());
+                                match out {
+                                    Out::Sent => {
+                                        let msg = msg.unwrap();
+                                        m.queue.push_back(msg);
+                                        accepted.push(msg);
+                                        m.check_rx(&rx_woken, true);
+                                    }
+                                    Out::Permit(permit) => {
+                                        assert!(msg.is_none());
+                                        permits.push(permit);
+                                        m.permits += 1;
+                                    }
+                                    Out::Refused(_) => panic!("refused, open: {}", ctx()),
+                                }
+                            }
+                        }
+                    }
+                }
+                // poll one in flight
+                35..=49 if !in_flight.is_empty() => {
+                    let i = rng.below(in_flight.len());
+                    let id = in_flight[i].id;
+                    let msg = in_flight[i].msg;
+                    let polled = in_flight[i].fut.poll();
+                    if m.line.contains(&id) {
+                        assert!(polled.is_pending(), "{}", ctx());
+                        continue;
+                    }
+                    let Poll::Ready(out) = polled else {
+                        panic!("granted or refused, still pending: {}", ctx());
+                    };
+                    in_flight.swap_remove(i);
+                    if let Some(at) = m.refused.iter().position(|r| *r == id) {
+                        m.refused.swap_remove(at);
+                        assert!(matches!(out, Out::Refused(r) if r == msg), "{}", ctx());
+                        returned.extend(msg);
+                        continue;
+                    }
+                    let at = m.granted.iter().position(|g| *g == id).unwrap();
+                    m.granted.swap_remove(at);
+                    if m.closed {
+                        // Granted before the close, handed back after it.
+                        assert!(matches!(out, Out::Refused(r) if r == msg), "{}", ctx());
+                        returned.extend(msg);
+                        m.check_rx(&rx_woken, false);
+                    } else {
+                        match out {
+                            Out::Sent => {
+                                let msg = msg.unwrap();
+                                m.queue.push_back(msg);
+                                accepted.push(msg);
+                                m.check_rx(&rx_woken, true);
+                            }
+                            Out::Permit(permit) => {
+                                permits.push(permit);
+                                m.permits += 1;
+                            }
+                            Out::Refused(_) => panic!("refused, open: {}", ctx()),
+                        }
+                    }
+                }
+                // drop one in flight
+                50..=59 if !in_flight.is_empty() => {
+                    let i = rng.below(in_flight.len());
+                    let f = in_flight.swap_remove(i);
+                    let id = f.id;
+                    cancelled.extend(f.msg);
+                    drop(f);
+                    if let Some(at) = m.line.iter().position(|w| *w == id) {
+                        m.line.remove(at);
+                    } else if let Some(at) = m.refused.iter().position(|r| *r == id) {
+                        m.refused.swap_remove(at);
+                    } else {
+                        let at = m.granted.iter().position(|g| *g == id).unwrap();
+                        m.granted.swap_remove(at);
+                        m.freed(&in_flight);
+                        m.check_rx(&rx_woken, false);
+                    }
+                }
+                // send through a permit
+                60..=65 if !permits.is_empty() => {
+                    let permit = permits.swap_remove(rng.below(permits.len()));
+                    let msg = next_msg;
+                    next_msg += 1;
+                    permit.send(msg);
+                    m.permits -= 1;
+                    m.queue.push_back(msg);
+                    accepted.push(msg);
+                    m.check_rx(&rx_woken, true);
+                }
+                // give a permit back
+                66..=69 if !permits.is_empty() => {
+                    drop(permits.swap_remove(rng.below(permits.len())));
+                    m.permits -= 1;
+                    m.freed(&in_flight);
+                    m.check_rx(&rx_woken, false);
+                }
+                // try_recv
+                70..=84 => {
+                    let got = rx.try_recv();
+                    if let Some(msg) = m.queue.pop_front() {
+                        assert_eq!(got, Ok(msg), "{}", ctx());
+                        received.push(msg);
+                        m.freed(&in_flight);
+                    } else if m.ended() {
+                        assert_eq!(got, Err(TryRecvError::Disconnected), "{}", ctx());
+                    } else {
+                        assert_eq!(got, Err(TryRecvError::Empty), "{}", ctx());
+                    }
+                }
+                // poll_recv
+                85..=97 => {
+                    rx_woken.0.store(false, Ordering::SeqCst);
+                    let got = rx.poll_recv(&mut Context::from_waker(&rx_waker));
+                    if let Some(msg) = m.queue.pop_front() {
+                        assert_eq!(got, Poll::Ready(Some(msg)), "{}", ctx());
+                        received.push(msg);
+                        m.freed(&in_flight);
+                    } else if m.ended() {
+                        assert_eq!(got, Poll::Ready(None), "{}", ctx());
+                    } else {
+                        assert_eq!(got, Poll::Pending, "{}", ctx());
+                        m.rx_waiting = true;
+                    }
+                }
+                // close, now and then
+                98..=99 if rng.below(4) == 0 => {
+                    rx.close();
+                    if !m.closed {
+                        m.closed = true;
+                        for id in std::mem::take(&mut m.line) {
+                            let f = in_flight.iter().find(|f| f.id == id).unwrap();
+                            assert!(f.fut.is_woken(), "refused waiter not woken: {}", ctx());
+                            m.refused.push(id);
+                        }
+                    }
+                    // The receiver closed it: it polls again rather than waits.
+                    m.rx_waiting = false;
+                }
+                _ => {}
+            }
+            assert_eq!(tx.is_closed(), m.closed, "{}", ctx());
+            assert_eq!(rx.len(), m.queue.len(), "{}", ctx());
+            assert_eq!(
+                tx.capacity(),
+                cap - m.queue.len() - m.reserved(),
+                "{}",
+                ctx()
+            );
+        }
+
+        // The end: everyone gives up, and the channel is whole again.
+        while !in_flight.is_empty() {
+            let f = in_flight.swap_remove(rng.below(in_flight.len()));
+            let id = f.id;
+            cancelled.extend(f.msg);
+            drop(f);
+            if let Some(at) = m.line.iter().position(|w| *w == id) {
+                m.line.remove(at);
+            } else if let Some(at) = m.granted.iter().position(|g| *g == id) {
+                m.granted.swap_remove(at);
+                m.freed(&in_flight);
+            }
+        }
+        m.permits -= permits.len();
+        drop(permits);
+        assert_eq!(tx.capacity(), cap - m.queue.len(), "seed {seed}");
+        rx.close();
+        while let Ok(msg) = rx.try_recv() {
+            assert_eq!(Some(msg), m.queue.pop_front(), "seed {seed}");
+            received.push(msg);
+        }
+        assert_eq!(
+            rx.try_recv(),
+            Err(TryRecvError::Disconnected),
+            "seed {seed}"
+        );
+        assert_eq!(tx.capacity(), cap, "seed {seed}");
+        assert_eq!(received, accepted, "seed {seed}");
+        let mut all: Vec<u32> = accepted
+            .into_iter()
+            .chain(returned)
+            .chain(cancelled)
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all.len(), next_msg as usize, "seed {seed}");
+        assert!(
+            all.iter().enumerate().all(|(i, m)| i as u32 == *m),
+            "seed {seed}"
+        );
+    }
+
+    #[test]
+    fn random_interleavings_match_the_model() {
+        for seed in 0..400 {
+            run_model(seed, 400);
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn senders_that_give_up_at_random_lose_and_duplicate_nothing() {
+        for round in 0..6u64 {
+            tokio::time::timeout(Duration::from_secs(20), stress_round(round))
+                .await
+                .expect("a message was lost or someone hangs");
+        }
+    }
+
+    async fn stress_round(round: u64) {
+        const SENDERS: u32 = 6;
+        const EACH: u32 = 600;
+        let cap = 1 + (round as usize % 3);
+        let close_after = (round % 2 == 1).then_some(SENDERS * EACH / 3);
+        let (tx, mut rx) = channel::<u32>(cap);
+        let mut senders = tokio::task::JoinSet::new();
+        for s in 0..SENDERS {
+            let tx = tx.clone();
+            let mut rng = Rng((round << 8 | u64::from(s)).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            senders.spawn(async move {
+                let mut accepted = Vec::new();
+                for i in 0..EACH {
+                    let msg = s * 1_000_000 + i;
+                    let closed = match rng.below(7) {
+                        0 => match tx.send(msg).await {
+                            Ok(()) => {
+                                accepted.push(msg);
+                                false
+                            }
+                            Err(e) => matches!(e, SendError::Closed(m) if m == msg),
+                        },
+                        1 => match tokio::time::timeout(Duration::ZERO, tx.send(msg)).await {
+                            Ok(Ok(())) => {
+                                accepted.push(msg);
+                                false
+                            }
+                            Ok(Err(_)) => true,
+                            Err(_elapsed) => false,
+                        },
+                        2 => {
+                            tokio::select! {
+                                biased;
+                                sent = tx.send(msg) => match sent {
+                                    Ok(()) => {
+                                        accepted.push(msg);
+                                        false
+                                    }
+                                    Err(_) => true,
+                                },
+                                () = tokio::task::yield_now() => false,
+                            }
+                        }
+                        3 => {
+                            let deadline =
+                                Instant::now() + Duration::from_micros(rng.below(50) as u64);
+                            match tx.send_until(msg, Some(deadline)).await {
+                                Ok(()) => {
+                                    accepted.push(msg);
+                                    false
+                                }
+                                Err(SendTimeoutError::Timeout(m)) => {
+                                    assert_eq!(m, msg);
+                                    false
+                                }
+                                Err(_) => true,
+                            }
+                        }
+                        4 => match tx.reserve().await {
+                            Ok(permit) => {
+                                // Held across a turn of the scheduler.
+                                tokio::task::yield_now().await;
+                                if rng.below(4) != 0 {
+                                    permit.send(msg);
+                                    accepted.push(msg);
+                                }
+                                false
+                            }
+                            Err(Closed) => true,
+                        },
+                        5 => match tokio::time::timeout(Duration::ZERO, tx.reserve()).await {
+                            Ok(Ok(permit)) => {
+                                permit.send(msg);
+                                accepted.push(msg);
+                                false
+                            }
+                            Ok(Err(Closed)) => true,
+                            Err(_elapsed) => false,
+                        },
+                        _ => match tx.try_send(msg) {
+                            Ok(()) => {
+                                accepted.push(msg);
+                                false
+                            }
+                            Err(TrySendError::Full(_)) => {
+                                tokio::task::yield_now().await;
+                                false
+                            }
+                            Err(TrySendError::Closed(_)) => true,
+                        },
+                    };
+                    if closed {
+                        assert!(tx.is_closed());
+                        break;
+                    }
+                }
+                accepted
+            });
+        }
+        let mut accepted = Vec::new();
+        let mut received = std::collections::HashSet::new();
+        let mut last = [None::<u32>; SENDERS as usize];
+        let mut over = false;
+        loop {
+            if senders.is_empty() && received.len() == accepted.len() {
+                break;
+            }
+            tokio::select! {
+                msg = rx.recv(), if !over => {
+                    let Some(msg) = msg else {
+                        over = true;
+                        continue;
+                    };
+                    assert!(received.insert(msg), "{msg} received twice");
+                    let (s, i) = ((msg / 1_000_000) as usize, msg % 1_000_000);
+                    assert!(last[s].is_none_or(|l| l < i), "sender {s} out of order");
+                    last[s] = Some(i);
+                    if close_after == Some(received.len() as u32) {
+                        rx.close();
+                    }
+                }
+                Some(done) = senders.join_next(), if !senders.is_empty() => {
+                    accepted.extend(done.unwrap());
+                }
+            }
+        }
+        let accepted: std::collections::HashSet<u32> = accepted.into_iter().collect();
+        assert_eq!(received, accepted);
+        // Every slot came back.
+        assert_eq!(tx.capacity(), cap);
+        let expected = if rx.chan.lock().closed {
+            TryRecvError::Disconnected
+        } else {
+            TryRecvError::Empty
+        };
+        assert_eq!(rx.try_recv(), Err(expected));
+        drop(tx);
+        assert_eq!(rx.recv().await, None);
     }
 }
