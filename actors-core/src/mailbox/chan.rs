@@ -12,10 +12,12 @@
 //! - [`Receiver::close`] refuses new messages and wakes the waiting senders (each gets its
 //!   message back) while the receiver drains what is queued, and what outstanding
 //!   [`Permit`]s still send;
-//! - the channel also closes when the last [`Sender`] goes (weak senders do not count).
+//! - the channel also closes when the last [`Sender`] goes (weak senders do not count);
+//! - once the [`Receiver`] is dropped, what is queued, and what permits send later, is
+//!   dropped at once (tokio keeps the latter until the last sender goes).
 //!
-//! The lock is held for a few instructions and never across user code: messages are dropped
-//! and wakers woken after it is released.
+//! The lock is held for a few instructions and never across user code: messages are dropped,
+//! and wakers woken or dropped, after it is released.
 
 use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
@@ -382,9 +384,12 @@ impl<'a, T> Slot<'a, T> {
             Some(ticket) => {
                 if let Some(i) = state.waiting(ticket) {
                     let waker = &mut state.waiters[i].1;
-                    if !waker.will_wake(cx.waker()) {
-                        waker.clone_from(cx.waker());
+                    if waker.will_wake(cx.waker()) {
+                        return Poll::Pending;
                     }
+                    let replaced = std::mem::replace(waker, cx.waker().clone());
+                    drop(state);
+                    drop(replaced);
                     return Poll::Pending;
                 }
                 self.ticket = None;
@@ -420,7 +425,9 @@ impl<T> Drop for Slot<'_, T> {
         let Some(ticket) = self.ticket else { return };
         let mut state = self.chan.lock();
         if let Some(i) = state.waiting(ticket) {
-            state.waiters.remove(i);
+            let removed = state.waiters.remove(i);
+            drop(state);
+            drop(removed);
             return;
         }
         if ticket < state.granted_below {
@@ -440,7 +447,11 @@ impl<T> Receiver<T> {
         let chan = &*self.chan;
         let mut state = chan.lock();
         if let Some(msg) = state.queue.pop_front() {
-            let waker: Option<Waker> = None;
+            let waker = if state.waiters.is_empty() {
+                None
+            } else {
+                state.grant_next(chan.capacity)
+            };
             drop(state);
             wake(waker);
             restore.made_progress();
@@ -449,10 +460,13 @@ impl<T> Receiver<T> {
         if state.reserved == 0 && (state.closed || chan.senders.load(Ordering::Acquire) == 0) {
             return Poll::Ready(None);
         }
-        match &mut state.rx_waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            slot => *slot = Some(cx.waker().clone()),
-        }
+        let replaced = match &mut state.rx_waker {
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            slot => slot.replace(cx.waker().clone()),
+        };
+        drop(state);
+        // Outside the lock, as every waker this channel lets go of.
+        drop(replaced);
         Poll::Pending
     }
 
@@ -1057,7 +1071,14 @@ mod tests {
             // tokio defers the budget's wake-up to the task's yield.
             tokio::task::yield_now().await;
             assert!(waiting.is_woken(), "the budget's wake-up");
+            // A fresh budget of 128: the granted send takes the last unit.
+            for _ in 0..127 {
+                let mut spend = task::spawn(tokio::task::coop::consume_budget());
+                assert_ready!(spend.poll());
+            }
+            assert!(tokio::task::coop::has_budget_remaining());
             assert_eq!(assert_ready!(waiting.poll()), Ok(()));
+            assert!(!tokio::task::coop::has_budget_remaining());
             assert_eq!(rx.try_recv(), Ok(1));
             drop(waiting_reserve);
             assert_eq!(tx.capacity(), 1);
@@ -1082,12 +1103,9 @@ mod tests {
                     .unwrap()
             });
             assert!(woken.0.load(Ordering::SeqCst), "the receiver slept on");
-            match upgraded {
-                Some(sent) => {
-                    assert!(sent);
-                    assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
-                }
-                None => {}
+            if let Some(sent) = upgraded {
+                assert!(sent);
+                assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
             }
             assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
             assert!(weak.upgrade().is_none());
@@ -1413,6 +1431,8 @@ mod tests {
                 }
                 _ => {}
             }
+            // Nobody waits while there is room: a newcomer could not take a slot ahead of them.
+            assert!(m.line.is_empty() || !m.room(), "{}", ctx());
             assert_eq!(tx.is_closed(), m.closed, "{}", ctx());
             assert_eq!(rx.len(), m.queue.len(), "{}", ctx());
             assert_eq!(
