@@ -333,7 +333,7 @@ impl<A> Supervised<A> {
     fn report(&self, id: ActorId, generation: u64, kind: ReportKind) {
         // The supervisor outlives its children's reports unless it was torn down, in which
         // case it raised `FINAL` on its way out.
-        let _ = self.reports.send(Inbox::Report(Report {
+        let _ = self.reports.try_send(Inbox::Report(Report {
             id,
             generation,
             kind,

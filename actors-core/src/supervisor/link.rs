@@ -11,10 +11,8 @@
 use std::future::poll_fn;
 use std::task::Poll;
 
-use tokio::sync::mpsc;
-
 use super::static_sup::Admin;
-use crate::mailbox::{Control, signal};
+use crate::mailbox::{Control, MAX_MAILBOX_CAPACITY, chan, signal};
 use crate::{ActorId, ExitReason};
 
 /// What a supervisor's task receives on its one channel: its children's reports and the
@@ -24,7 +22,13 @@ pub(crate) enum Inbox {
     Admin(Admin),
 }
 
-pub(crate) type Reports = mpsc::UnboundedSender<Inbox>;
+pub(crate) type Reports = chan::Sender<Inbox>;
+
+/// A supervisor's inbox: the mailboxes' channel with no practical bound (see the module's doc
+/// for why it must not have one). Sent to with `try_send`, which never finds it full.
+pub(crate) fn inbox() -> (Reports, chan::Receiver<Inbox>) {
+    chan::channel(MAX_MAILBOX_CAPACITY)
+}
 
 /// One report from a child to its supervisor.
 #[derive(Debug)]

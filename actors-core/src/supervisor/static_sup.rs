@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::Poll;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
@@ -27,6 +27,7 @@ use super::spec::{ChildSpec, Placement, Restart, Shutdown};
 use super::strategy::{AutoShutdown, Strategy};
 use crate::cell::{Family, Name, Shared};
 use crate::events::EventKind;
+use crate::mailbox::chan;
 use crate::mailbox::{Signals, signal};
 use crate::system::{IdHasher, far_future};
 use crate::{
@@ -353,7 +354,7 @@ impl SupervisorRef {
         let (reply, answer) = oneshot::channel();
         self.inner
             .admin
-            .send(Inbox::Admin(request(reply)))
+            .try_send(Inbox::Admin(request(reply)))
             .map_err(|_| AdminError::SupervisorStopped)?;
         answer.await.unwrap_or(Err(AdminError::SupervisorStopped))
     }
@@ -438,7 +439,7 @@ fn spawn_task(
     uplink: Uplink,
     runtime: Option<&tokio::runtime::Handle>,
 ) -> SupervisorRef {
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = link::inbox();
     let me = Arc::new(SupShared {
         shared,
         table: Mutex::new(Vec::new()),
@@ -485,7 +486,7 @@ struct SupTask {
     system: ActorSystem,
     uplink: Uplink,
     tx: Reports,
-    rx: mpsc::UnboundedReceiver<Inbox>,
+    rx: chan::Receiver<Inbox>,
     /// Admin calls received while the task was busy, for the main loop.
     deferred: VecDeque<Admin>,
     /// The children in start order.
@@ -703,7 +704,7 @@ impl SupTask {
                 Uplink::Parent(reports) => reports,
             };
             if self.me.shared.control.peek() & signal::FINAL == 0 {
-                let _ = reports.send(Inbox::Report(Report {
+                let _ = reports.try_send(Inbox::Report(Report {
                     id: self.me.shared.id,
                     generation,
                     kind: ReportKind::Ended {
@@ -736,7 +737,7 @@ impl SupTask {
                 }
             }
             Uplink::Parent(reports) => {
-                let _ = reports.send(Inbox::Report(Report {
+                let _ = reports.try_send(Inbox::Report(Report {
                     id: self.me.shared.id,
                     generation,
                     kind: ReportKind::Started,
