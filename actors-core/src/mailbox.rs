@@ -3,7 +3,7 @@
 //! **Messages** travel in a bounded channel of the library's own ([`chan`]) whose element is
 //! the actor's own message type, with no envelope around it. An idle mailbox is one small
 //! allocation; its queue's buffer comes with the first message. (tokio's `mpsc` channel, used
-//! before, cost more than a kilobyte per idle mailbox and two locked or atomic steps more per
+//! before, cost about a kilobyte per idle mailbox and two locked or atomic steps more per
 //! message: see the module's doc.)
 //!
 //! **Control** (stop, kill, drain, shutdown) never queues behind messages. It is a word of
@@ -35,7 +35,8 @@ pub const DEFAULT_MAILBOX_CAPACITY: usize = 64;
 
 /// The largest mailbox capacity accepted.
 ///
-/// A capacity is a bound, not an allocation: a mailbox's buffer grows with what it holds. The
+/// A capacity is a bound, not an allocation: a mailbox's buffer grows with what it holds (and
+/// keeps its largest size until the actor's final exit). The
 /// limit keeps the channel's counts of queued and promised slots far from overflow (it is the
 /// limit tokio's bounded channel has, which the mailbox used before it had its own).
 pub const MAX_MAILBOX_CAPACITY: usize = usize::MAX >> 3;

@@ -1,16 +1,20 @@
 //! The bounded channel under every mailbox: one allocation, one lock.
 //!
 //! tokio's `mpsc` channel allocates its shared part (several cache-padded fields) and a first
-//! block of 32 slots when it is created, so an idle mailbox cost more than a kilobyte before
-//! its first message. This channel is a queue, a capacity and the wakers behind one mutex, in
-//! one allocation; the queue's buffer is allocated by the first message and grows to the
-//! capacity at most. It keeps tokio's semantics where the library relies on them:
+//! block of 32 slots when it is created, so an idle mailbox cost 800 bytes (`u64` messages) to
+//! more than a kilobyte (16-byte ones) before its first message. This channel is a queue, a
+//! capacity and the wakers behind one mutex, in one allocation (160 bytes); the queue's buffer
+//! is allocated by the first message and doubles as it fills, to the capacity rounded up to a
+//! power of two at most. It is never shrunk: a mailbox keeps the largest buffer it needed
+//! until the receiver goes (tokio's channel frees its blocks but a few once they are read).
+//! It keeps tokio's semantics where the library relies on them:
 //! - senders waiting for room are served in the order they began to wait, and a slot freed
 //!   while someone waits goes to the first of them (no barging);
-//! - a send, a reservation and a receive each spend one unit of tokio's cooperative budget,
-//!   as tokio's own channel does;
+//! - a send, a reservation and a receive each spend one unit of tokio's cooperative budget
+//!   when they complete with a slot or a message, as tokio's own channel does (a refusal by
+//!   the close and a receive's final `None` spend none; tokio's spend one);
 //! - [`Receiver::close`] refuses new messages and wakes the waiting senders (each gets its
-//!   message back) while the receiver drains what is queued, and what outstanding
+//!   message back, also one granted a slot it had not yet filled) while the receiver drains what is queued, and what outstanding
 //!   [`Permit`]s still send;
 //! - the channel also closes when the last [`Sender`] goes (weak senders do not count);
 //! - once the [`Receiver`] is dropped, what is queued, and what permits send later, is

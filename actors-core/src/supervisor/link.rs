@@ -1,12 +1,15 @@
 //! The protocol between a supervisor and each of its children, whatever their type.
 //!
-//! A child reports to its supervisor on an unbounded channel: when an instance finished
-//! `started` (the first one, and a restarted one only when the supervisor asked: it waits for
-//! that only to start a group in order), and when an instance ended. After an end it waits, mailbox untouched, for the
-//! supervisor's decision on its control lane: `RESTART` (build a new instance) or `FINAL`
-//! (make the final exit). The channel is unbounded but holds at most two reports per child,
-//! since a child sends nothing more until it has its decision; a bounded one could make a
-//! child and its supervisor wait for each other.
+//! A child reports to its supervisor on a channel with no practical bound: when an instance
+//! finished `started` (the first one, and a restarted one only when the supervisor asked: it
+//! waits for that only to start a group in order), and when an instance ended. After an end it
+//! waits, mailbox untouched, for the supervisor's decision on its control lane: `RESTART`
+//! (build a new instance) or `FINAL` (make the final exit). The channel's bound
+//! (`MAX_MAILBOX_CAPACITY`) is never reached: it holds at most two reports per child, since a
+//! child sends nothing more until it has its decision, and the admin calls waiting; a bound
+//! that could be reached could make a child and its supervisor wait for each other. Its buffer
+//! keeps its largest size (a burst of reports from many children) until the supervisor's task
+//! ends.
 
 use std::future::poll_fn;
 use std::task::Poll;
