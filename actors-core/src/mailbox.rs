@@ -35,9 +35,8 @@ pub const DEFAULT_MAILBOX_CAPACITY: usize = 64;
 
 /// The largest mailbox capacity accepted.
 ///
-/// A capacity is a bound, not an allocation: a mailbox's buffer grows with what it holds (and
-/// keeps its largest size until the actor's final exit). The
-/// limit keeps the channel's counts of queued and promised slots far from overflow (it is the
+/// A capacity is a bound, not an allocation: a mailbox's buffer grows with what it holds, and
+/// shrinks back to a kilobyte when the actor finds it empty. The limit keeps the channel's counts of queued and promised slots far from overflow (it is the
 /// limit tokio's bounded channel has, which the mailbox used before it had its own).
 pub const MAX_MAILBOX_CAPACITY: usize = usize::MAX >> 3;
 

@@ -5,8 +5,10 @@
 //! more than a kilobyte (16-byte ones) before its first message. This channel is a queue, a
 //! capacity and the wakers behind one mutex, in one allocation (160 bytes); the queue's buffer
 //! is allocated by the first message and doubles as it fills, to the capacity rounded up to a
-//! power of two at most. It is never shrunk: a mailbox keeps the largest buffer it needed
-//! until the receiver goes (tokio's channel frees its blocks but a few once they are read).
+//! power of two at most. When the receiver finds the queue empty and waits, a buffer larger
+//! than [`KEEP_BYTES`] is shrunk to that size: an actor that took one burst does not keep the
+//! burst's memory while idle (tokio's channel likewise frees its blocks but a few), and a
+//! queue that drains and refills keeps a kilobyte, so it does not reallocate from scratch.
 //! It keeps tokio's semantics where the library relies on them:
 //! - senders waiting for room are served in the order they began to wait, and a slot freed
 //!   while someone waits goes to the first of them (no barging);
@@ -14,8 +16,8 @@
 //!   when they complete with a slot or a message, as tokio's own channel does (a refusal by
 //!   the close and a receive's final `None` spend none; tokio's spend one);
 //! - [`Receiver::close`] refuses new messages and wakes the waiting senders (each gets its
-//!   message back, also one granted a slot it had not yet filled) while the receiver drains what is queued, and what outstanding
-//!   [`Permit`]s still send;
+//!   message back, also one granted a slot it had not yet filled) while the receiver drains
+//!   what is queued, and what outstanding [`Permit`]s still send;
 //! - the channel also closes when the last [`Sender`] goes (weak senders do not count);
 //! - once the [`Receiver`] is dropped, what is queued, and what permits send later, is
 //!   dropped at once (tokio keeps the latter until the last sender goes).
@@ -33,6 +35,20 @@ use tokio::task::coop;
 use tokio::time::Instant;
 
 use crate::{SendError, SendTimeoutError, TrySendError};
+
+/// What an idle queue's buffer keeps, in bytes (at least four messages): see the module doc.
+const KEEP_BYTES: usize = 1024;
+
+/// The buffer an idle queue of `T` keeps, in messages.
+const fn keep<T>() -> usize {
+    let per = if size_of::<T>() == 0 {
+        1
+    } else {
+        size_of::<T>()
+    };
+    let keep = KEEP_BYTES / per;
+    if keep < 4 { 4 } else { keep }
+}
 
 /// Why a receive found nothing.
 #[derive(Debug, PartialEq, Eq)]
@@ -464,6 +480,10 @@ impl<T> Receiver<T> {
         if state.reserved == 0 && (state.closed || chan.senders.load(Ordering::Acquire) == 0) {
             return Poll::Ready(None);
         }
+        if state.queue.capacity() > keep::<T>() {
+            // Idle after a burst: give most of the buffer back (no user code runs here).
+            state.queue.shrink_to(keep::<T>());
+        }
         let replaced = match &mut state.rx_waker {
             Some(waker) if waker.will_wake(cx.waker()) => None,
             slot => slot.replace(cx.waker().clone()),
@@ -606,6 +626,29 @@ mod tests {
                 Poll::Pending => panic!("pending"),
             }
         };
+    }
+
+    #[test]
+    fn an_idle_queue_gives_back_the_buffer_a_burst_grew() {
+        let (tx, mut rx) = channel::<[u64; 2]>(1024);
+        for i in 0..1024 {
+            tx.try_send([i, i]).unwrap();
+        }
+        let grown = rx.chan.lock().queue.capacity();
+        assert!(grown >= 1024, "{grown}");
+        let mut recv = task::spawn(poll_fn(|cx| rx.poll_recv(cx)));
+        for i in 0..1024 {
+            assert_eq!(assert_ready!(recv.poll()), Some([i, i]));
+        }
+        // Empty: the receiver waits, and the buffer shrinks to a kilobyte (64 messages).
+        assert_pending!(recv.poll());
+        drop(recv);
+        let kept = rx.chan.lock().queue.capacity();
+        assert!((64..grown).contains(&kept), "kept {kept} of {grown}");
+        // A queue that never grew past that is left alone.
+        tx.try_send([7, 7]).unwrap();
+        assert_eq!(rx.try_recv(), Ok([7, 7]));
+        assert_eq!(rx.chan.lock().queue.capacity(), kept);
     }
 
     #[test]
