@@ -209,6 +209,20 @@ fn wake_granted<T>(local: &mut Option<Box<Batch<T>>>) {
     }
 }
 
+/// Fills a reserved slot (a permit's, or one a waiting sender acquired) and wakes the
+/// receiver; once the receiver is gone the message is dropped at once, outside the lock.
+fn fill<T>(mut state: MutexGuard<'_, State<T>>, msg: T) {
+    state.reserved -= 1;
+    if state.rx_gone {
+        drop(state);
+        drop(msg);
+        return;
+    }
+    let waker = state.push(msg);
+    drop(state);
+    wake(waker);
+}
+
 fn wake(waker: Option<Waker>) {
     if let Some(waker) = waker {
         waker.wake();
@@ -254,8 +268,9 @@ pub(crate) struct WeakSender<T> {
 pub(crate) struct Receiver<T> {
     chan: Arc<Chan<T>>,
     /// Messages taken from the queue in one batch and not yet received: still counted as
-    /// `State::held`, so the capacity bound holds (see [`BATCH`]). Boxed on the first batch of
-    /// more than one: one word in every idle actor's task (a `VecDeque` inline took tokio's
+    /// `State::held`, so the capacity bound holds (see [`BATCH`]); and the senders granted a
+    /// slot under the last lock. Boxed on the first batch of more than one message or the first
+    /// grant: one word in every idle actor's task (a `VecDeque` inline took tokio's
     /// task for a small actor from 384 to 512 bytes).
     local: Option<Box<Batch<T>>>,
 }
@@ -288,7 +303,7 @@ impl<T> Sender<T> {
         let mut slot = Slot::new(&self.chan);
         match poll_fn(|cx| slot.poll_acquire(cx)).await {
             Ok(state) => {
-                slot.fill(state, msg);
+                fill(state, msg);
                 Ok(())
             }
             Err(()) => Err(SendError::Closed(msg)),
@@ -314,7 +329,7 @@ impl<T> Sender<T> {
         .await;
         match acquired {
             Some(Ok(state)) => {
-                slot.fill(state, msg);
+                fill(state, msg);
                 Ok(())
             }
             Some(Err(())) => Err(SendTimeoutError::Closed(msg)),
@@ -425,18 +440,9 @@ impl<T> Permit<'_, T> {
     /// receiver's drain; once the receiver is gone it is dropped here and now, as the queue
     /// was (it may hold a reply someone waits for).
     pub(crate) fn send(self, msg: T) {
-        let mut state = self.chan.lock();
-        state.reserved -= 1;
-        if state.rx_gone {
-            drop(state);
-            std::mem::forget(self);
-            drop(msg);
-            return;
-        }
-        let waker = state.push(msg);
-        drop(state);
+        let state = self.chan.lock();
         std::mem::forget(self);
-        wake(waker);
+        fill(state, msg);
     }
 }
 
@@ -509,14 +515,6 @@ impl<'a, T> Slot<'a, T> {
                 Poll::Ready(Ok(state))
             }
         }
-    }
-
-    /// Fills the slot `poll_acquire` counted in `state`, and wakes the receiver.
-    fn fill(&self, mut state: MutexGuard<'a, State<T>>, msg: T) {
-        state.reserved -= 1;
-        let waker = state.push(msg);
-        drop(state);
-        wake(waker);
     }
 }
 
