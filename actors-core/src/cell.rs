@@ -28,6 +28,7 @@ use crate::link::Notice;
 use crate::mailbox::chan;
 use crate::mailbox::{Control, Signals, signal};
 use crate::scope::{self, Orphans};
+use crate::supervisor::intensity::Budget;
 use crate::supervisor::link::{self as supervision, Decision, Inbox, Report, ReportKind, Reports};
 use crate::tree::{Answer, MailboxStats, NodeState};
 use crate::{
@@ -287,6 +288,14 @@ fn contain<'a, F: Future + 'a>(
     })
 }
 
+/// Signals that keep a failed child from restarting itself: its supervisor has other plans.
+const OWN_RESTART_BLOCKERS: Signals = signal::FINAL
+    | signal::SHUTDOWN
+    | signal::STOP
+    | signal::KILL
+    | signal::DRAIN
+    | signal::RESTART;
+
 /// The actor's task state, outside any instance.
 pub(crate) struct Cell<A: Actor> {
     rx: chan::Receiver<A::Msg>,
@@ -327,6 +336,10 @@ pub(crate) struct Supervised<A> {
     /// Builds every instance after the first (and the first, when none is given).
     pub(crate) factory: Arc<dyn Fn() -> A + Send + Sync>,
     pub(crate) reports: Reports,
+    /// Its supervisor's intensity, when a failure of this child calls for a restart of it
+    /// alone with nothing to wait for (one_for_one, not Temporary, no backoff, no start
+    /// timeout): the child then applies that decision itself (`Budget`).
+    pub(crate) budget: Option<Arc<Budget>>,
 }
 
 impl<A> Supervised<A> {
@@ -516,6 +529,26 @@ impl<A: Actor> Cell<A> {
                 };
                 // A drained mailbox is closed for good: that instance's end is final.
                 let drained = self.handled & signal::DRAIN != 0;
+                // The supervisor's decision for a failure after `started`, when it would be a
+                // restart of this child alone and now, is applied here, without the round
+                // trip through its task: unless the supervisor is stopping children (its
+                // gate is closed) or the restart is one too many (then it decides, and
+                // escalates). Any signal left after `end_instance` (a shutdown, `FINAL`)
+                // means the supervisor has its own plans: it decides.
+                if began
+                    && !drained
+                    && matches!(reason, ExitReason::Failed(_))
+                    && self.shared().control.peek() & OWN_RESTART_BLOCKERS == 0
+                    && supervised.budget.as_ref().is_some_and(|b| b.allow_own())
+                {
+                    self.emit(
+                        EventKind::RestartScheduled(Duration::ZERO),
+                        self.shared().generation(),
+                    );
+                    self.report_start = false;
+                    self.handled = signal::DECISION;
+                    continue;
+                }
                 // An end its supervisor already decided (it raised `FINAL` to stop this child for
                 // good) is not reported: the supervisor waits for the final exit instead.
                 if self.shared().control.peek() & signal::FINAL == 0 {

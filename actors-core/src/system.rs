@@ -690,6 +690,7 @@ impl ActorSystem {
         let supervised = Supervised {
             factory,
             reports: place.reports,
+            budget: place.budget,
         };
         let cell = Cell::new(rx, actor_ref.clone(), self.clone(), Some(supervised));
         self.spawn_task(cell.run(None), None);

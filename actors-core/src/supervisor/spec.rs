@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::backoff::Backoff;
+use super::intensity::Budget;
 use super::link::Reports;
 use super::static_sup::{self, Supervisor};
 use crate::cell::{Family, Shared};
@@ -273,6 +274,8 @@ pub(crate) struct Placement<'a> {
     pub(crate) family: Arc<Family>,
     pub(crate) reports: Reports,
     pub(crate) capacity: usize,
+    /// For a worker that may restart itself after a failure: its supervisor's intensity.
+    pub(crate) budget: Option<Arc<Budget>>,
 }
 
 /// A child just spawned: its shared part (control lane, exit) and its typed handle

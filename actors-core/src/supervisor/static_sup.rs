@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::backoff::BackoffState;
 use super::child_ref::{ChildCounts, ChildRef, ChildState};
-use super::intensity::{DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW, Intensity};
+use super::intensity::{Budget, DEFAULT_MAX_RESTARTS, DEFAULT_RESTART_WINDOW};
 use super::link::{self, Decision, Inbox, Report, ReportKind, Reports};
 use super::spec::ChildKind;
 use super::spec::{ChildSpec, Placement, Restart, Shutdown};
@@ -446,7 +446,8 @@ fn spawn_task(
         admin: tx.clone(),
     });
     let task = SupTask {
-        intensity: Intensity::new(blueprint.max_restarts, blueprint.within),
+        budget: Arc::new(Budget::new(blueprint.max_restarts, blueprint.within)),
+        gate_open: true,
         me: me.clone(),
         blueprint,
         system: system.clone(),
@@ -497,7 +498,10 @@ struct SupTask {
     by_spec: HashMap<Arc<str>, usize>,
     /// Instance ends reported while the supervisor was busy, in arrival order.
     pending: VecDeque<Report>,
-    intensity: Intensity,
+    /// The intensity window, shared with the workers that may restart themselves.
+    budget: Arc<Budget>,
+    /// Whether `budget`'s gate is open (a copy, so that the main loop locks only to change it).
+    gate_open: bool,
     /// What the running instance's children share; its token is the instance's, the parent
     /// of theirs.
     family: Arc<Family>,
@@ -621,7 +625,8 @@ impl SupTask {
                 root_path: self.system.path().clone(),
             });
             self.handled = 0;
-            self.intensity.reset();
+            self.budget.reset();
+            self.gate_open = true;
             self.pending.clear();
             self.scheduled.clear();
             self.slots = self
@@ -779,6 +784,13 @@ impl SupTask {
             family: self.family.clone(),
             reports: self.tx.clone(),
             capacity: spec.capacity,
+            // A restart of this child alone, now, with nothing to wait for: the child may
+            // apply it itself.
+            budget: (self.blueprint.strategy == Strategy::OneForOne
+                && spec.restart != Restart::Temporary
+                && spec.backoff.is_none()
+                && spec.start_timeout.is_none())
+            .then(|| self.budget.clone()),
         };
         let spawned = match spec.starter.spawn(place) {
             Ok(spawned) => spawned,
@@ -834,6 +846,8 @@ impl SupTask {
     async fn supervise(&mut self) -> ExitReason {
         loop {
             self.compact();
+            // Between decisions no child is being stopped: workers may restart themselves.
+            self.set_gate(true);
             let raised = self.shared().control.peek() & TERMINATING & !self.handled;
             let input = if raised != 0 {
                 Input::Signal(raised)
@@ -1026,7 +1040,7 @@ impl SupTask {
             }
             return None;
         }
-        if !self.intensity.allow(Instant::now()) {
+        if !self.budget.allow(Instant::now()) {
             self.emit(EventKind::IntensityExceeded, self.shared().generation());
             return Some(
                 self.terminate_all(signal::SHUTDOWN_SUPERVISOR)
@@ -1436,6 +1450,7 @@ impl SupTask {
     /// own `Shutdown` deadline counted from now, so the whole takes as long as the longest
     /// deadline, not their sum. Then aborted and reported, as for one child.
     async fn terminate_all_at_once(&mut self, cause: Signals) -> Option<ExitReason> {
+        self.set_gate(false);
         let now = Instant::now();
         let mut stopping = Vec::new();
         for i in (0..self.slots.len()).rev() {
@@ -1498,6 +1513,7 @@ impl SupTask {
     /// Stops child `i` under its `Shutdown` spec: for good (`FINAL`), or to be restarted.
     /// `Err` carries an urgent signal of the supervisor's own that cut the wait short.
     async fn terminate(&mut self, i: usize, cause: Signals, for_good: bool) -> Result<(), Signals> {
+        self.set_gate(false);
         let Some(child) = &self.slots[i].child else {
             return Ok(());
         };
@@ -1596,6 +1612,7 @@ impl SupTask {
     /// Stops every child at once with `how` (`KILL`, or `SHUTDOWN_CANCELLED`: the emergency
     /// path) and waits for their final exits; a kill arriving meanwhile is passed on.
     async fn abort_all(&mut self, how: Signals) {
+        self.set_gate(false);
         let live: Vec<Arc<Shared>> = self
             .slots
             .iter()
@@ -1788,6 +1805,11 @@ impl SupTask {
 
     /// Applies a report to the child's state, if it concerns its current instance.
     fn note(&mut self, report: &Report) {
+        // A worker that restarted itself reports with its new generation: adopted here (its
+        // reports come in order, so nothing older can follow).
+        if let Some(child) = (self.position(report.id)).and_then(|i| self.slots[i].child.as_mut()) {
+            child.generation = child.generation.max(report.generation);
+        }
         let Some(i) = self.current(report) else {
             return;
         };
@@ -1816,6 +1838,15 @@ impl SupTask {
         let i = self.position(report.id)?;
         let child = self.slots[i].child.as_ref()?;
         (child.generation == report.generation).then_some(i)
+    }
+
+    /// Opens or closes the gate to workers' own restarts (`Budget`): closed before any child
+    /// is asked to stop, so that none restarts itself past the stop.
+    fn set_gate(&mut self, open: bool) {
+        if self.gate_open != open {
+            self.gate_open = open;
+            self.budget.set_open(open);
+        }
     }
 
     fn position(&self, id: ActorId) -> Option<usize> {
@@ -1889,6 +1920,7 @@ impl Drop for SupTask {
         if self.finished {
             return;
         }
+        self.budget.set_open(false);
         for slot in &self.slots {
             if let Some(child) = &slot.child {
                 child
