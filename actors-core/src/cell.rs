@@ -407,7 +407,8 @@ impl<A: Actor> Cell<A> {
     /// Runs the actor to its final exit. An unsupervised actor (spawned on the system) has one
     /// instance (the one given), and any exit of it is final. A supervised one reports each
     /// instance's end to its supervisor and waits for its decision: a new instance from the
-    /// factory, or the final exit. The mailbox is untouched in between.
+    /// factory, or the final exit; except a failure its supervisor's `Budget` lets it restart
+    /// from itself. The mailbox is untouched in between.
     ///
     /// One flat future on purpose: every idle actor's task holds this state machine, and
     /// nested `async fn`s would each keep their own copies of the arguments. An `async move`

@@ -4,7 +4,9 @@
 //! finished `started` (the first one, and a restarted one only when the supervisor asked: it
 //! waits for that only to start a group in order), and when an instance ended. After an end it
 //! waits, mailbox untouched, for the supervisor's decision on its control lane: `RESTART`
-//! (build a new instance) or `FINAL` (make the final exit). The channel's bound
+//! (build a new instance) or `FINAL` (make the final exit). (A worker whose failure its
+//! supervisor's `Budget` lets it restart from itself neither reports nor waits: its next
+//! report carries its new generation.) The channel's bound
 //! (`MAX_MAILBOX_CAPACITY`) is never reached: it holds at most two reports per child, since a
 //! child sends nothing more until it has its decision, and the admin calls waiting; a bound
 //! that could be reached could make a child and its supervisor wait for each other. Its buffer
