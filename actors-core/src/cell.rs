@@ -101,6 +101,8 @@ pub(crate) struct Shared {
     exit: OnceLock<ExitReason>,
     /// True for a supervisor (which has no mailbox, and whose shutdown waits for its tree).
     pub(crate) supervisor: bool,
+    /// True when the actor's task runs on a current-thread runtime (asks are tuned for it).
+    pub(crate) current_thread: bool,
     /// Set once the actor has a name in the registry, so that only such actors look there
     /// at their final exit.
     pub(crate) registered: std::sync::atomic::AtomicBool,
@@ -131,6 +133,7 @@ impl Shared {
             generation: AtomicU64::new(0),
             exit: OnceLock::new(),
             supervisor: false,
+            current_thread: false,
             registered: std::sync::atomic::AtomicBool::new(false),
         }
     }

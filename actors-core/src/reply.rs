@@ -200,20 +200,31 @@ pub(crate) struct ReplyReceiver<T> {
 }
 
 impl<T> ReplyReceiver<T> {
-    /// The answer if it is there now or after this task yields once; `None` if it is still
-    /// pending (the waker is registered either way).
-    pub(crate) async fn ready_after_yield(&mut self) -> Option<Result<T, AskError>> {
-        for attempt in 0..2 {
-            let polled =
-                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *self).poll(cx))).await;
-            if let Poll::Ready(answer) = polled {
-                return Some(answer);
-            }
-            if attempt == 0 {
-                tokio::task::yield_now().await;
-            }
+    /// The answer if it is there once this task has yielded once; `None` if it is still
+    /// pending (its waker is registered then).
+    ///
+    /// `actor_beside`: the actor runs on a current-thread runtime, so (when this task runs on
+    /// the same one) it has its turn before this task's next. The waker is then not registered
+    /// before the yield: the yield itself has this task polled again, so the answer wakes no
+    /// one and is taken without a lock. Elsewhere the answer's wake is what brings this task
+    /// back first (a multi-thread worker polls a yielded task only once it has nothing else).
+    pub(crate) async fn ready_after_yield(
+        &mut self,
+        actor_beside: bool,
+    ) -> Option<Result<T, AskError>> {
+        if !actor_beside && let Some(answer) = self.ready_now().await {
+            return Some(answer);
         }
-        None
+        tokio::task::yield_now().await;
+        self.ready_now().await
+    }
+
+    /// Polls once: the answer if it is there, or `None` with the waker registered.
+    async fn ready_now(&mut self) -> Option<Result<T, AskError>> {
+        match std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *self).poll(cx))).await {
+            Poll::Ready(answer) => Some(answer),
+            Poll::Pending => None,
+        }
     }
 }
 

@@ -629,7 +629,9 @@ impl ActorSystem {
         self.inner.runtime.get_or_init(|| runtime.clone());
         let inner = &self.inner;
         let id = ActorId::next();
-        let shared = Arc::new(build(id, inner.family.clone()));
+        let mut shared = build(id, inner.family.clone());
+        shared.current_thread = is_current_thread(&runtime);
+        let shared = Arc::new(shared);
         // Registered before the check, so a shutdown that begins concurrently either makes
         // this spawn fail or sees the child.
         inner.children.insert(id, shared.clone());
@@ -677,14 +679,16 @@ impl ActorSystem {
         factory: Arc<dyn Fn() -> A + Send + Sync>,
     ) -> Result<ActorRef<A>, SpawnError> {
         let capacity = mailbox::validate_capacity(place.capacity)?;
-        self.check_spawn()?;
+        let runtime = self.check_spawn()?;
         let (tx, rx) = chan::channel(capacity);
-        let shared = Arc::new(Shared::new(
+        let mut shared = Shared::new(
             ActorId::next(),
             Name::Given(place.path),
             Some(place.parent),
             place.family,
-        ));
+        );
+        shared.current_thread = is_current_thread(&runtime);
+        let shared = Arc::new(shared);
         self.add_member(&shared);
         let actor_ref = ActorRef { tx, shared };
         let supervised = Supervised {
@@ -697,13 +701,13 @@ impl ActorSystem {
         Ok(actor_ref)
     }
 
-    /// Whether a supervisor may spawn a child now: the system's tasks are still tracked.
-    pub(crate) fn check_spawn(&self) -> Result<(), SpawnError> {
+    /// Whether a supervisor may spawn a child now: the system's tasks are still tracked and a
+    /// runtime (returned) runs here.
+    pub(crate) fn check_spawn(&self) -> Result<tokio::runtime::Handle, SpawnError> {
         if self.inner.tracker.is_closed() {
             return Err(SpawnError::SystemStopped);
         }
-        tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NoRuntime)?;
-        Ok(())
+        tokio::runtime::Handle::try_current().map_err(|_| SpawnError::NoRuntime)
     }
 
     /// Spawns one of the library's tasks, tracked, on `runtime` or the current one.
@@ -833,6 +837,11 @@ impl std::hash::Hasher for IdHash {
 pub(crate) fn far_future() -> Instant {
     // About 30 years, as tokio's own `far_future`.
     Instant::now() + Duration::from_secs(86400 * 365 * 30)
+}
+
+/// True for a current-thread runtime, where an actor and its askers take turns on one thread.
+fn is_current_thread(runtime: &tokio::runtime::Handle) -> bool {
+    runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread
 }
 
 /// `my_crate::module::Worker<T>` → `Worker`, with byte scans only (this runs per spawn).

@@ -231,7 +231,7 @@ impl<A: Actor> ActorRef<A> {
         // whose message fits and whose answer comes within the actor's first turn does neither.
         let deadline = match self.tx.try_send(msg) {
             Ok(()) => {
-                if let Some(answered) = answer.ready_after_yield().await {
+                if let Some(answered) = answer.ready_after_yield(self.shared.current_thread).await {
                     return answered;
                 }
                 Instant::now().checked_add(timeout)
