@@ -757,7 +757,7 @@ impl<A: Actor> Cell<A> {
         let shared = self.shared();
         let generation = shared.generation();
         let info = FailureInfo::from_error(
-            &ActorError::msg("failure injected by the test kit"),
+            ActorError::msg("failure injected by the test kit"),
             FailedIn::Handle,
             shared.path(),
             shared.id,
@@ -900,14 +900,12 @@ impl<A: Actor> Cell<A> {
         let ending = match failure {
             Failure::Error(err) => {
                 let info = FailureInfo::from_error(
-                    &err,
+                    err,
                     hook,
                     self.shared().path(),
                     self.shared().id,
                     generation,
                 );
-                // The user's error value: its `Drop` may panic too.
-                scope::drop_contained(err);
                 Ending::Failed(info)
             }
             Failure::Panicked(payload) => {
@@ -1050,6 +1048,9 @@ impl<A: Actor> Cell<A> {
     }
 
     fn resolve_orphans(&mut self, error: &AskError) {
+        if self.orphans.is_empty() {
+            return;
+        }
         for orphan in self.orphans.take() {
             orphan.resolve(error.clone());
         }

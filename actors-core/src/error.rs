@@ -73,6 +73,15 @@ impl ActorError {
     pub fn into_inner(self) -> Box<dyn StdError + Send + Sync + 'static> {
         self.inner
     }
+
+    /// The message of an error made by [`msg`](Self::msg), moved out (no formatting, and no
+    /// user code runs); any other error back.
+    pub(crate) fn into_message(self) -> Result<String, Self> {
+        match self.inner.downcast::<MessageError>() {
+            Ok(message) => Ok(message.0),
+            Err(inner) => Err(Self { inner }),
+        }
+    }
 }
 
 impl<E> From<E> for ActorError

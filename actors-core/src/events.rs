@@ -497,6 +497,22 @@ impl Collector {
         }
     }
 
+    /// Keeps a failure in the journal, making room by dropping the oldest.
+    fn journal(&self, event: Event) {
+        let oldest = {
+            let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
+            let oldest = if journal.len() == self.journal_capacity {
+                journal.pop_front()
+            } else {
+                None
+            };
+            journal.push_back(event);
+            oldest
+        };
+        // Outside the lock: freeing a failure's record is the costly part.
+        drop(oldest);
+    }
+
     pub(crate) fn emit(&self, kind: EventKind, actor: &Shared, generation: u64) {
         let failure = kind.is_failure();
         let subscribed = self.subscribers.load(Ordering::Acquire) != 0;
@@ -530,17 +546,17 @@ impl Collector {
                 let _ = contained(|| sink.event(&event));
             }
         }
-        if failure {
-            let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
-            if journal.len() == self.journal_capacity {
-                journal.pop_front();
+        if !subscribed {
+            if failure {
+                self.journal(event);
             }
-            journal.push_back(event.clone());
+            return;
         }
-        if subscribed {
-            // A send only fails when there is no subscriber; the ring never blocks.
-            let _ = self.tx.send(event);
+        if failure {
+            self.journal(event.clone());
         }
+        // A send only fails when there is no subscriber; the ring never blocks.
+        let _ = self.tx.send(event);
     }
 }
 

@@ -139,13 +139,22 @@ struct FailureInner {
 }
 
 impl FailureInfo {
+    /// Describes `err` and drops it (a panic in its `Display`, `source` or `Drop` contained).
     pub(crate) fn from_error(
-        err: &ActorError,
+        err: ActorError,
         hook: FailedIn,
         path: &ActorPath,
         id: ActorId,
         generation: u64,
     ) -> Self {
+        let err = match err.into_message() {
+            // `ActorError::msg`: the message is already a string, and nothing of the user's
+            // is left to run.
+            Ok(message) => {
+                return Self::build(message, Vec::new(), false, hook, path, id, generation);
+            }
+            Err(err) => err,
+        };
         let error = err.as_error();
         // User code (`Display`, `source`) runs here: a panic in it must not escape the loop.
         let described = catch_unwind(AssertUnwindSafe(|| {
@@ -167,6 +176,7 @@ impl FailureInfo {
                 )
             }
         };
+        crate::scope::drop_contained(err);
         Self::build(message, chain, false, hook, path, id, generation)
     }
 
