@@ -878,8 +878,7 @@ impl SupTask {
                 }
                 Input::Exited(_) => unreachable!("not waited for"),
             };
-            self.note(&report);
-            let Some(i) = self.current(&report) else {
+            let Some(i) = self.note(&report) else {
                 continue;
             };
             if let ReportKind::Ended {
@@ -1736,8 +1735,7 @@ impl SupTask {
                     return Waited::Ended(reason);
                 }
             };
-            self.note(&report);
-            if self.current(&report).is_none() {
+            if self.note(&report).is_none() {
                 continue;
             }
             if report.id == id {
@@ -1791,8 +1789,7 @@ impl SupTask {
             match item {
                 Inbox::Admin(call) => return Some(call),
                 Inbox::Report(report) => {
-                    self.note(&report);
-                    if self.current(&report).is_some()
+                    if self.note(&report).is_some()
                         && matches!(report.kind, ReportKind::Ended { .. })
                     {
                         self.pending.push_back(report);
@@ -1803,41 +1800,33 @@ impl SupTask {
         None
     }
 
-    /// Applies a report to the child's state, if it concerns its current instance.
-    fn note(&mut self, report: &Report) {
+    /// Applies a report to the child's state and returns the child's slot, if the report
+    /// concerns its current instance (not a stale one from before a restart or a termination).
+    fn note(&mut self, report: &Report) -> Option<usize> {
+        let i = self.position(report.id)?;
+        let child = self.slots[i].child.as_mut()?;
         // A worker that restarted itself reports with its new generation: adopted here (its
         // reports come in order, so nothing older can follow).
-        if let Some(child) = (self.position(report.id)).and_then(|i| self.slots[i].child.as_mut()) {
-            child.generation = child.generation.max(report.generation);
+        child.generation = child.generation.max(report.generation);
+        if child.generation != report.generation {
+            return None;
         }
-        let Some(i) = self.current(report) else {
-            return;
-        };
-        if let Some(child) = self.slots[i].child.as_mut() {
-            let before = child.state;
-            match report.kind {
-                ReportKind::Started => {
-                    child.state = State::Up;
-                    child.retrying = false;
-                }
-                ReportKind::Ended { began, drained, .. } => {
-                    child.state = State::Down;
-                    child.drained |= drained;
-                    child.retrying |= !began;
-                }
+        let before = child.state;
+        match report.kind {
+            ReportKind::Started => {
+                child.state = State::Up;
+                child.retrying = false;
             }
-            if child.state != before {
-                self.publish(i);
+            ReportKind::Ended { began, drained, .. } => {
+                child.state = State::Down;
+                child.drained |= drained;
+                child.retrying |= !began;
             }
         }
-    }
-
-    /// The slot of the child the report is from, if it is about its current instance (not a
-    /// stale report from before a restart or a termination).
-    fn current(&self, report: &Report) -> Option<usize> {
-        let i = self.position(report.id)?;
-        let child = self.slots[i].child.as_ref()?;
-        (child.generation == report.generation).then_some(i)
+        if child.state != before {
+            self.publish(i);
+        }
+        Some(i)
     }
 
     /// Opens or closes the gate to workers' own restarts (`Budget`): closed before any child
